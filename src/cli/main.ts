@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/errors';
 import { commands } from './commands';
 
 /** Exit code for bad input (config, arguments): distinct from a crash (1). */
@@ -42,6 +43,12 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    // A bad config is the operator's input, not a crash: one message, exit 2.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`harvester: ${err.message}\n`);
+      process.exitCode = EXIT_USAGE;
       return;
     }
     throw err;

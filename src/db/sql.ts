@@ -30,4 +30,17 @@ export interface SqlExecutor {
    * the whole function with jittered back-off (the claim is idempotent).
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one dedicated connection without opening a transaction, for
+   * session-scoped state such as MariaDB's `GET_LOCK()` (DDL commits implicitly,
+   * so migrations cannot run inside `transaction`). No retry. On sqlite it holds
+   * the in-process mutex for the duration, like `transaction`.
+   */
+  session<T>(fn: (s: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/** Placeholders for an `IN (…)` list: `?, ?, ?`. Throws on an empty list (`IN ()` is invalid SQL). */
+export function placeholders(n: number): string {
+  if (n <= 0) throw new Error('placeholders: empty IN list');
+  return new Array<string>(n).fill('?').join(', ');
 }

@@ -1,0 +1,62 @@
+import type { LevelWithSilent } from 'pino';
+import { loadSystemConfig } from '../config/load';
+import { releaseAllHeldByProcess } from '../db/claim';
+import { openDatabase } from '../db/connect';
+import { migrate } from '../db/migrate';
+import { createLogger } from '../log';
+import type { AgentFactory } from './agent';
+import { AgentRunner } from './runner';
+
+export interface RunAgentOnceOptions {
+  factory: AgentFactory;
+  configFile?: string;
+  overrides?: string[];
+  queue?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * One cycle of one agent, through the same AgentRunner the daemon uses (one
+ * thread, once mode), then release and close. Takes no master lock: an operator
+ * may run it next to a live master; the claim keeps them apart. Resolves with
+ * the exit code: 1 when the cycle threw (it is logged), else 0.
+ */
+export async function runAgentOnce(opts: RunAgentOnceOptions): Promise<number> {
+  const { config } = await loadSystemConfig({
+    ...(opts.configFile !== undefined ? { file: opts.configFile } : {}),
+    overrides: opts.overrides ?? [],
+    env: opts.env ?? process.env,
+  });
+  const log = createLogger({
+    ...(config.master.logFile ? { file: config.master.logFile } : {}),
+    ...(config.master.logLevel ? { level: config.master.logLevel as LevelWithSilent } : {}),
+  });
+  const db = await openDatabase(config.db, log);
+  try {
+    await migrate(db, log);
+    const runner = new AgentRunner({ db, config, log, once: true, ...(opts.queue !== undefined ? { queue: opts.queue } : {}) });
+    // Ctrl-C stops claiming and lets the cycle finish; a second one exits at once.
+    let interrupted = false;
+    const onSignal = (): void => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      log.info('interrupt: stop claiming, finishing the running cycle (again to exit at once)');
+      void runner.stop(Number.POSITIVE_INFINITY);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      runner.start(opts.factory, { ...opts.factory.settings(config), nThreads: 1 });
+      await runner.whenDone();
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+    const released: unknown = await releaseAllHeldByProcess(db.sql);
+    log.debug({ released }, 'released rows held by this process');
+    return runner.failures > 0 ? 1 : 0;
+  } finally {
+    await db.close();
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+  }
+}

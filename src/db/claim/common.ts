@@ -1,0 +1,148 @@
+import { fromSqlDateTime, secondsBefore } from '../dates';
+import type { Row, SqlParam } from '../sql';
+import { fragment, type Fragment } from './engine';
+
+/** Inputs every owner-based claim takes. */
+export interface OwnerClaimInput {
+  /** Lock owner id, from `ownerId(agent, thread)`. */
+  owner: string;
+  /** Maximum rows to claim (the agent's maxXYZ). */
+  limit: number;
+  /** Seconds after which a lock is considered abandoned (owner died or is too slow). */
+  lockInterval: number;
+  /** Wall clock for this claim (tests pass one); default now. */
+  now?: Date;
+}
+
+/** What a claim returns: the rows (as updated) and the owner/time written to them. */
+export interface Claim<T> {
+  owner: string | null;
+  /** The time written into the channel's time column; ownerless releases compare against it. */
+  claimedAt: Date;
+  rows: T[];
+}
+
+/**
+ * The generic claim predicate of facts §3.1 for a channel (time T, owner L):
+ * T IS NULL, or stale (L set, T older than lockInterval), or free and due
+ * (L NULL, T older than the agent's interval).
+ */
+export function freeOrStale(timeCol: string, lockCol: string, now: Date, dueInterval: number, lockInterval: number): Fragment {
+  return fragment(
+    `${timeCol} IS NULL OR (${lockCol} IS NOT NULL AND ${timeCol} < ?) OR (${lockCol} IS NULL AND ${timeCol} < ?)`,
+    secondsBefore(now, lockInterval),
+    secondsBefore(now, dueInterval),
+  );
+}
+
+/** `col IN (?, …)` for a non-empty constant list. */
+export function inList(col: string, values: readonly SqlParam[]): Fragment {
+  if (values.length === 0) throw new Error(`inList(${col}): empty list`);
+  return { sql: `${col} IN (${values.map(() => '?').join(', ')})`, params: values };
+}
+
+export function and(...parts: Array<Fragment | undefined | false>): Fragment {
+  const ps = parts.filter((p): p is Fragment => Boolean(p));
+  if (ps.length === 0) return fragment('1 = 1');
+  return { sql: ps.map((p) => `(${p.sql})`).join(' AND '), params: ps.flatMap((p) => [...p.params]) };
+}
+
+export function num(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n)) throw new Error(`expected a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function reqNum(v: unknown, what: string): number {
+  const n = num(v);
+  if (n === null) throw new Error(`${what}: unexpected NULL`);
+  return n;
+}
+
+export function str(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+export const date = fromSqlDateTime;
+
+/** The final worker statuses (facts §5.2): the monitor never overwrites these. */
+export const FINAL_WORKER_STATUSES = ['finished', 'failed', 'cancelled', 'missed'] as const;
+
+/** Job columns returned by job claims: enough to route the job; agents load the rest. */
+export const JOB_SUMMARY = [
+  'PandaID', 'taskID', 'status', 'subStatus', 'computingSite', 'configID', 'currentPriority', 'nCore',
+  'resourceType', 'hasOutFile', 'auxInput', 'attemptNr',
+] as const;
+
+export interface JobSummary {
+  PandaID: number;
+  taskID: number | null;
+  status: string | null;
+  subStatus: string | null;
+  computingSite: string | null;
+  configID: number | null;
+  currentPriority: number | null;
+  nCore: number | null;
+  resourceType: string | null;
+  hasOutFile: number | null;
+  auxInput: number | null;
+  attemptNr: number | null;
+}
+
+export function toJobSummary(r: Row): JobSummary {
+  return {
+    PandaID: reqNum(r.PandaID, 'job_table.PandaID'),
+    taskID: num(r.taskID),
+    status: str(r.status),
+    subStatus: str(r.subStatus),
+    computingSite: str(r.computingSite),
+    configID: num(r.configID),
+    currentPriority: num(r.currentPriority),
+    nCore: num(r.nCore),
+    resourceType: str(r.resourceType),
+    hasOutFile: num(r.hasOutFile),
+    auxInput: num(r.auxInput),
+    attemptNr: num(r.attemptNr),
+  };
+}
+
+/** Worker columns returned by worker claims. */
+export const WORKER_SUMMARY = [
+  'workerID', 'status', 'computingSite', 'queueName', 'configID', 'mapType', 'hasJob', 'batchID', 'submissionHost',
+  'jobType', 'resourceType', 'nCore', 'eventsRequest',
+] as const;
+
+export interface WorkerSummary {
+  workerID: number;
+  status: string | null;
+  computingSite: string | null;
+  queueName: string | null;
+  configID: number | null;
+  mapType: string | null;
+  hasJob: number | null;
+  batchID: string | null;
+  submissionHost: string | null;
+  jobType: string | null;
+  resourceType: string | null;
+  nCore: number | null;
+  eventsRequest: number | null;
+}
+
+export function toWorkerSummary(r: Row): WorkerSummary {
+  return {
+    workerID: reqNum(r.workerID, 'work_table.workerID'),
+    status: str(r.status),
+    computingSite: str(r.computingSite),
+    queueName: str(r.queueName),
+    configID: num(r.configID),
+    mapType: str(r.mapType),
+    hasJob: num(r.hasJob),
+    batchID: str(r.batchID),
+    submissionHost: str(r.submissionHost),
+    jobType: str(r.jobType),
+    resourceType: str(r.resourceType),
+    nCore: num(r.nCore),
+    eventsRequest: num(r.eventsRequest),
+  };
+}

@@ -1,0 +1,185 @@
+import { TABLE_COLUMNS } from '../columns';
+import { placeholders, type Row, type SqlExecutor, type SqlParam } from '../sql';
+import type { TableName } from '../tables';
+
+/** A piece of SQL with its positional parameters. */
+export interface Fragment {
+  sql: string;
+  params: readonly SqlParam[];
+}
+
+export function fragment(sql: string, ...params: SqlParam[]): Fragment {
+  return { sql, params };
+}
+
+function checkColumns(table: TableName, cols: Iterable<string>): void {
+  const known = TABLE_COLUMNS[table];
+  for (const c of cols) {
+    if (!known?.includes(c)) throw new Error(`${table}: unknown column ${JSON.stringify(c)}`);
+  }
+}
+
+export interface ClaimSpec {
+  table: TableName;
+  pk: string;
+  /** Columns to return for each claimed row (after the update). */
+  columns: readonly string[];
+  /** Which rows are candidates at all (status, queue, ...). */
+  where: Fragment;
+  /** Free-or-stale test; checked when choosing AND again when updating. */
+  claimable: Fragment;
+  /** What the claim writes (owner, time). */
+  set: Readonly<Record<string, SqlParam>>;
+  orderBy: string;
+  limit: number;
+}
+
+/**
+ * Claims up to `limit` rows in one atomic step and returns them as updated.
+ * - sqlite: one `UPDATE … WHERE pk IN (SELECT … LIMIT n) AND <claimable>
+ *   RETURNING …`; the statement holds the write lock from start to end, so no
+ *   other process can claim the same row in between.
+ * - MariaDB: one transaction: `SELECT … FOR UPDATE SKIP LOCKED` (concurrent
+ *   claimers skip each other's rows instead of waiting or deadlocking) and one
+ *   `UPDATE … WHERE pk IN (…)`.
+ */
+export async function claimRows<T extends Row = Row>(sql: SqlExecutor, spec: ClaimSpec): Promise<T[]> {
+  if (spec.limit <= 0) return [];
+  const setCols = Object.keys(spec.set);
+  checkColumns(spec.table, [spec.pk, ...spec.columns, ...setCols]);
+  const setSql = setCols.map((c) => `${c} = ?`).join(', ');
+  const setParams = setCols.map((c) => spec.set[c]);
+  const cols = [spec.pk, ...spec.columns.filter((c) => c !== spec.pk)];
+  const { table, pk, where, claimable } = spec;
+
+  if (sql.dialect === 'sqlite') {
+    return sql.all<T>(
+      `UPDATE ${table} SET ${setSql}
+        WHERE ${pk} IN (SELECT ${pk} FROM ${table} WHERE (${where.sql}) AND (${claimable.sql}) ORDER BY ${spec.orderBy} LIMIT ?)
+          AND (${claimable.sql})
+        RETURNING ${cols.join(', ')}`,
+      [...setParams, ...where.params, ...claimable.params, spec.limit, ...claimable.params],
+    );
+  }
+
+  return sql.transaction(async (tx) => {
+    const rows = await tx.all<T>(
+      `SELECT ${cols.join(', ')} FROM ${table} WHERE (${where.sql}) AND (${claimable.sql})
+        ORDER BY ${spec.orderBy} LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [...where.params, ...claimable.params, spec.limit],
+    );
+    if (rows.length === 0) return rows;
+    const ids = rows.map((r) => r[pk] as SqlParam);
+    const res = await tx.run(
+      `UPDATE ${table} SET ${setSql} WHERE ${pk} IN (${placeholders(ids.length)}) AND (${claimable.sql})`,
+      [...setParams, ...ids, ...claimable.params],
+    );
+    if (res.changes !== rows.length) {
+      // Cannot happen while we hold the row locks; if it does, roll back rather than report rows we may not own.
+      throw new Error(`${table}: claim locked ${rows.length} rows but updated ${res.changes} (ids ${ids.slice(0, 20).join(',')}…)`);
+    }
+    return rows.map((r) => ({ ...r, ...spec.set }) as T);
+  });
+}
+
+/** One row to release: its id, the result columns to write, and extra equality checks (`null` = IS NULL). */
+export interface ReleaseRow<Id, Col extends string> {
+  id: Id;
+  set?: Partial<Record<Col, SqlParam>>;
+  expect?: Partial<Record<Col, SqlParam>>;
+}
+
+export interface ReleaseSpec {
+  table: TableName;
+  pk: string;
+  /** Ownership test, e.g. `lockedBy = ?` [me]. Rows failing it are left untouched. */
+  owned: Fragment;
+  /** Columns the release always writes (lock cleared). Win over a row's `set`. */
+  clear: Readonly<Record<string, SqlParam>>;
+  /** Extra condition on every row (e.g. status not final). */
+  extra?: Fragment;
+}
+
+export interface ReleaseResult<Id> {
+  /** Rows written. */
+  released: Id[];
+  /** Rows no longer owned (or failing `expect`): nothing was written to them. */
+  lost: Id[];
+}
+
+const CHUNK = 500;
+
+function groupKey(set: Record<string, SqlParam> | undefined, expect: Record<string, SqlParam> | undefined): string {
+  const enc = (o: Record<string, SqlParam> | undefined) =>
+    Object.entries(o ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, v instanceof Date ? `D${v.toISOString()}` : typeof v === 'bigint' ? `B${v}` : Buffer.isBuffer(v) ? `X${v.toString('hex')}` : v]);
+  return JSON.stringify([enc(set), enc(expect)]);
+}
+
+/**
+ * Owner-checked batched release: rows with the same `set`/`expect` go into one
+ * UPDATE (chunks of 500 ids); all of it in one transaction when there is more
+ * than one statement. A row the caller no longer owns is not written at all.
+ */
+export async function releaseRows<Id extends string | number, Col extends string>(
+  sql: SqlExecutor,
+  spec: ReleaseSpec,
+  rows: ReadonlyArray<ReleaseRow<Id, Col>>,
+): Promise<ReleaseResult<Id>> {
+  if (rows.length === 0) return { released: [], lost: [] };
+  const groups = new Map<string, { set: Record<string, SqlParam>; expect: Record<string, SqlParam>; ids: Id[] }>();
+  for (const r of rows) {
+    const set = { ...(r.set as Record<string, SqlParam> | undefined), ...spec.clear };
+    const expect = { ...(r.expect as Record<string, SqlParam> | undefined) };
+    const key = groupKey(set, expect);
+    const g = groups.get(key) ?? { set, expect, ids: [] };
+    g.ids.push(r.id);
+    groups.set(key, g);
+  }
+  const statements: Array<{ set: Record<string, SqlParam>; expect: Record<string, SqlParam>; ids: Id[] }> = [];
+  for (const g of groups.values()) {
+    checkColumns(spec.table, [...Object.keys(g.set), ...Object.keys(g.expect)]);
+    for (let i = 0; i < g.ids.length; i += CHUNK) statements.push({ ...g, ids: g.ids.slice(i, i + CHUNK) });
+  }
+
+  const runOne = async (tx: SqlExecutor, st: (typeof statements)[number]): Promise<Id[]> => {
+    const setCols = Object.keys(st.set);
+    const expectSql = Object.entries(st.expect).map(([c, v]) => (v === null ? `${c} IS NULL` : `${c} = ?`));
+    const expectParams = Object.values(st.expect).filter((v) => v !== null);
+    const conds = [`${spec.pk} IN (${placeholders(st.ids.length)})`, `(${spec.owned.sql})`, ...expectSql];
+    const condParams: SqlParam[] = [...st.ids, ...spec.owned.params, ...expectParams];
+    if (spec.extra) {
+      conds.push(`(${spec.extra.sql})`);
+      condParams.push(...spec.extra.params);
+    }
+    const whereSql = conds.join(' AND ');
+    const setSql = setCols.map((c) => `${c} = ?`).join(', ');
+    const setParams = setCols.map((c) => st.set[c]);
+    if (tx.dialect === 'sqlite') {
+      const out = await tx.all(`UPDATE ${spec.table} SET ${setSql} WHERE ${whereSql} RETURNING ${spec.pk}`, [...setParams, ...condParams]);
+      return out.map((r) => r[spec.pk] as Id);
+    }
+    // MariaDB reports only a count; lock the owned rows first to know which ones they are.
+    const owned = (await tx.all(`SELECT ${spec.pk} FROM ${spec.table} WHERE ${whereSql} FOR UPDATE`, condParams)).map((r) => r[spec.pk] as Id);
+    if (owned.length > 0) {
+      await tx.run(`UPDATE ${spec.table} SET ${setSql} WHERE ${spec.pk} IN (${placeholders(owned.length)})`, [...setParams, ...owned]);
+    }
+    return owned;
+  };
+
+  let released: Id[];
+  if (statements.length === 1 && sql.dialect === 'sqlite') {
+    released = await runOne(sql, statements[0]);
+  } else {
+    released = await sql.transaction(async (tx) => {
+      const all: Id[] = [];
+      for (const st of statements) all.push(...(await runOne(tx, st)));
+      return all;
+    });
+  }
+  // Ids come back as numbers or strings depending on the driver; compare as strings.
+  const got = new Set(released.map(String));
+  const input = rows.map((r) => r.id);
+  return { released: input.filter((id) => got.has(String(id))), lost: input.filter((id) => !got.has(String(id))) };
+}

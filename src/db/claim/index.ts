@@ -1,0 +1,20 @@
+/** The claim: one named operation per lock channel (facts §3.2), each with its owner-checked release. */
+export type { Claim, JobSummary, OwnerClaimInput, WorkerSummary } from './common';
+export { FINAL_WORKER_STATUSES } from './common';
+export type { ReleaseResult, ReleaseRow } from './engine';
+export type { JobRelease } from './job-lock';
+export { releaseJobs } from './job-lock';
+export { claimJobsToPrepare, releaseJobsFromPreparator, type ClaimJobsToPrepareInput, type PreparatorPhase } from './jobs-to-prepare';
+export { claimJobsToSubmit, releaseJobsFromSubmitter, type ClaimJobsToSubmitInput, type JobToSubmit } from './jobs-to-submit';
+export { claimWorkersToCheck, releaseWorkersFromMonitor, type ClaimWorkersToCheckInput, type WorkerRelease } from './workers-to-check';
+export { claimJobsToStageOut, releaseJobsFromStager, type ClaimJobsToStageOutInput, type StageOutPass } from './jobs-to-stage-out';
+export { claimJobsToPropagate, releaseJobsFromPropagator, type ClaimJobsToPropagateInput } from './jobs-to-propagate';
+export { claimWorkersToPropagate, markWorkersPropagated, type ClaimWorkersToPropagateInput } from './workers-to-propagate';
+export { claimWorkersToKill, clearKillRequests, markWorkersToKill, type ClaimWorkersToKillInput } from './workers-to-kill';
+export { claimWorkersToFeedEvents, EVENTS_FED, releaseWorkersFromEventFeeder, type WorkerToFeedEvents } from './workers-to-feed-events';
+export { claimQueuesToSubmit, releaseQueuesFromSubmitter, type ClaimQueuesToSubmitInput, type SiteClaim } from './queues-to-submit';
+export { claimQueuesToFetch, type ClaimQueuesToFetchInput } from './queues-to-fetch';
+export type { PandaQueueRow } from './queues';
+export { claimDialogsToSend, deleteSentDialogs, releaseDialogs, type ClaimDialogsToSendInput, type DialogToSend } from './dialogs-to-send';
+export { releaseAllHeldByProcess, type ReleasedLocks } from './release-all';
+export { getProcessLock, releaseProcessLock, clearAllProcessLocks } from '../process-lock';

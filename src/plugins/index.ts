@@ -1,0 +1,20 @@
+/** The plugin framework: interfaces per category, data shapes, and the factory. */
+export * from './types';
+export * from './submitter';
+export * from './monitor';
+export * from './sweeper';
+export * from './preparator';
+export * from './stager';
+export * from './zipper';
+export * from './messenger';
+export * from './worker-maker';
+export * from './cred-manager';
+export * from './throttler';
+export * from './communicator';
+export * from './fifo';
+export * from './categories';
+export * from './attributes';
+export * from './context';
+export * from './errors';
+export { PluginFactory, type PluginConfig, type PluginRequest, type PluginFactoryOptions, type ResolvedPlugin } from './factory';
+export { listBuiltins, builtinCandidates, DEFAULT_PLUGIN_ROOT } from './locate';

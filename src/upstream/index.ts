@@ -1,0 +1,14 @@
+export { PandaClient, JOB_CHUNK_SIZE } from './panda-client';
+export type { PandaClientOptions, UpstreamCallResult, UpstreamJobReportResult, UpstreamState } from './panda-client';
+export { PandaApi } from './panda-api';
+export type { PandaApiOptions, ResourceTypeWire } from './panda-api';
+export { UpstreamError, UpstreamUnreachableError, UpstreamRejectedError, isUpstreamUnreachable, isUpstreamRejected } from './errors';
+export type { UpstreamErrorKind } from './errors';
+export { resolvePandaCon, apiUrlFromLegacy, PandaConSettingsError } from './settings';
+export type { PandaConSettings, ResolvedPandaCon, AuthType } from './settings';
+export { DEFAULT_RETRY_POLICY, backoffDelayMs } from './retry';
+export type { RetryPolicy } from './retry';
+export { API_PATHS, StatusCode, formatPandaTime, pandaDatetime } from './protocol';
+export type { JobDict, CommandWire, EventRangeWire, WorkerStatsWire, JobUpdateWire, WorkerReportWire, DialogWire, ApiReply } from './protocol';
+export { jobReportToWire, workerReportToWire } from './wire-mapping';
+export type { JsonValue, JsonObject } from './json';
