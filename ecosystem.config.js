@@ -9,11 +9,12 @@
 'use strict';
 const path = require('node:path');
 
-// One source of truth for the drain time: it is handed to the master as
-// `--set master.shutdownGraceTime=…` (so under PM2 it wins over the cfg file),
-// and PM2 waits that long plus a margin before it SIGKILLs. Change it here or
-// with HARVESTER_SHUTDOWN_GRACE_TIME, not in harvester.cfg.
-const graceTime = Number(process.env.HARVESTER_SHUTDOWN_GRACE_TIME || 30); // s
+// One source of truth for the drain time: HARVESTER_MASTER_SHUTDOWNGRACETIME is
+// the config loader's own override of [master] shutdownGraceTime (env wins over
+// the cfg file), so the master drains for exactly as long as PM2 is told to
+// wait, plus a margin, before it SIGKILLs. Under PM2 set it here or in the
+// environment of `pm2 start`, not in harvester.cfg.
+const graceTime = Number(process.env.HARVESTER_MASTER_SHUTDOWNGRACETIME || 30); // s
 // Margin for what follows the drain: releasing held rows, closing the database.
 const killTimeout = (graceTime + 15) * 1000; // ms
 const logDir = process.env.HARVESTER_LOG_DIR || path.join(__dirname, 'var', 'log');
@@ -21,7 +22,7 @@ const logDir = process.env.HARVESTER_LOG_DIR || path.join(__dirname, 'var', 'log
 /** Settings every Harvester app shares; `name` and instance count differ. */
 const common = {
   script: path.join(__dirname, 'bin', 'harvester.js'),
-  args: ['start', '--set', `master.shutdownGraceTime=${graceTime}`],
+  args: ['start'],
   cwd: __dirname,
   exec_mode: 'fork',
   // The master sends 'ready' once config, database and agents are up.
@@ -42,6 +43,7 @@ const common = {
   restart_delay: 5000,
   env: {
     NODE_ENV: 'production',
+    HARVESTER_MASTER_SHUTDOWNGRACETIME: String(graceTime),
   },
 };
 

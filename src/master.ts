@@ -63,6 +63,7 @@ export async function runMaster(opts: MasterOptions = {}): Promise<number> {
   });
   const level = config.master.logLevel ? (config.master.logLevel as LevelWithSilent) : undefined;
   const log = createLogger({
+    name: config.master.loggername || 'harvester',
     ...(level ? { level } : {}),
     ...(config.master.logFile ? { file: config.master.logFile } : {}),
   });
@@ -148,7 +149,7 @@ class Master {
 
   private async releaseHeldRows(db: Database): Promise<void> {
     try {
-      const released: unknown = await releaseAllHeldByProcess(db.sql);
+      const released = await releaseAllHeldByProcess(db.sql);
       this.log.info({ released }, 'released every row held by this process');
     } catch (err) {
       // Not fatal: lockInterval expiry frees them for the next claimer anyway.

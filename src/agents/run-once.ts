@@ -28,6 +28,7 @@ export async function runAgentOnce(opts: RunAgentOnceOptions): Promise<number> {
     env: opts.env ?? process.env,
   });
   const log = createLogger({
+    name: config.master.loggername || 'harvester',
     ...(config.master.logFile ? { file: config.master.logFile } : {}),
     ...(config.master.logLevel ? { level: config.master.logLevel as LevelWithSilent } : {}),
   });
@@ -52,7 +53,7 @@ export async function runAgentOnce(opts: RunAgentOnceOptions): Promise<number> {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
-    const released: unknown = await releaseAllHeldByProcess(db.sql);
+    const released = await releaseAllHeldByProcess(db.sql);
     log.debug({ released }, 'released rows held by this process');
     return runner.failures > 0 ? 1 : 0;
   } finally {

@@ -168,8 +168,10 @@ export function checkMergedQueue(q: MergedQueue): Problem[] {
     at(key, `unknown attribute${hint ? ` (did you mean "${hint}"?)` : ''}`);
   }
 
+  // A queue whose template is missing lacks its sections because of that one error; do not list each.
+  const templateMissing = q.problems.some((p) => p.severity === 'error' && p.attribute === 'templateQueueName');
   for (const spec of PLUGIN_SECTIONS) {
-    if (spec.mandatory && !(spec.name in q.raw)) {
+    if (spec.mandatory && !templateMissing && !(spec.name in q.raw)) {
       problems.push({
         severity: 'error', source: lastSource?.label ?? '', sourceKind: lastSource?.kind, queue: q.name, attribute: spec.name,
         reason: `mandatory plugin section missing (needed: ${PLUGIN_SECTIONS.filter((s) => s.mandatory).map((s) => s.name).join(', ')})`,

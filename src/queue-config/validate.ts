@@ -94,8 +94,11 @@ function pluginErrorReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function checkPlugins(q: MergedQueue, config: QueueConfig, origins: ReadonlyMap<string, Origin>, check: PluginChecker): Promise<Problem[]> {
-  const results = await Promise.all(pluginTargets(config).map(async ({ attribute, category, plugin }) => {
+async function checkPlugins(
+  q: MergedQueue, config: QueueConfig, origins: ReadonlyMap<string, Origin>, check: PluginChecker, skip: (section: string) => boolean,
+): Promise<Problem[]> {
+  const targets = pluginTargets(config).filter((t) => !skip(t.attribute.replace(/\[\d+\]$/, '')) && !skip(t.attribute));
+  const results = await Promise.all(targets.map(async ({ attribute, category, plugin }) => {
     const section = attribute.replace(/\[\d+\]$/, '');
     const origin = origins.get(`${section}.module`) ?? origins.get(section);
     const fromFile = origin?.kind === 'file' || (origin?.kind === 'template' && q.templateSourceKind === 'file');
@@ -123,18 +126,19 @@ async function checkPlugins(q: MergedQueue, config: QueueConfig, origins: Readon
 
 export async function validateQueue(q: MergedQueue, opts: ValidateOptions = {}): Promise<QueueResult> {
   const problems: Problem[] = [...q.problems, ...checkMergedQueue(q)];
-  if (problems.some((p) => p.severity === 'error')) {
-    return { queueName: q.name, ok: false, broken: brokenSummary(problems), problems };
-  }
+  const broken = (): BrokenQueue => ({ queueName: q.name, ok: false, broken: brokenSummary(problems), problems });
+  // Without its template a queue is mostly missing; checking its plugins would only add noise.
+  if (q.problems.some((p) => p.severity === 'error' && p.attribute === 'templateQueueName')) return broken();
+  // Resolution tolerates ill-typed values, so the plugin checks still run and every problem is listed at once.
   const { config, origins, warnings } = resolveQueue(q);
   problems.push(...warnings);
   const checksum = queueConfigChecksum(config);
   if (opts.checkPlugin && !opts.alreadyChecked?.(q.name, checksum)) {
-    problems.push(...(await checkPlugins(q, config, origins, opts.checkPlugin)));
+    const shapeBroken = (section: string): boolean =>
+      problems.some((p) => p.severity === 'error' && p.attribute !== undefined && (p.attribute === section || p.attribute.startsWith(`${section}[`)));
+    problems.push(...(await checkPlugins(q, config, origins, opts.checkPlugin, shapeBroken)));
   }
-  if (problems.some((p) => p.severity === 'error')) {
-    return { queueName: q.name, ok: false, broken: brokenSummary(problems), problems };
-  }
+  if (problems.some((p) => p.severity === 'error')) return broken();
   return { queueName: q.name, ok: true, config, origins, checksum, problems };
 }
 

@@ -41,7 +41,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 
 type AttemptOutcome =
   | { kind: 'response'; status: number; text: string }
-  | { kind: 'network'; error: Error; notSent: boolean };
+  | { kind: 'network'; error: Error; notSent: boolean; staleSocket?: boolean };
 
 function encodeQuery(params: Record<string, JsonValue> | undefined): string {
   if (!params) return '';
@@ -116,6 +116,7 @@ export class HttpTransport {
       }
     }
     let renewedAfter401 = false;
+    let staleRetried = false;
     let lastFailure = '';
     let lastStatus: number | undefined;
     let lastError: Error | undefined;
@@ -160,6 +161,12 @@ export class HttpTransport {
         // 503 means "not processed"; any 5xx is safe to repeat for idempotent calls.
         retryable = req.idempotent || status === 503;
       } else {
+        if (outcome.staleSocket && !staleRetried) {
+          // An idle keep-alive connection the server had closed: not a failure of the server, try at once on a new one.
+          staleRetried = true;
+          attempt -= 1;
+          continue;
+        }
         lastError = outcome.error;
         lastStatus = undefined;
         const code = (outcome.error as NodeJS.ErrnoException).code;
@@ -218,12 +225,12 @@ export class HttpTransport {
         req.destroy(Object.assign(new Error('request aborted'), { code: 'ABORT_ERR' }));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      let responded = false;
       req.on('error', (error: NodeJS.ErrnoException) => {
         // A reset on a reused keep-alive socket means the server had closed it before reading our request.
-        const notSent = NOT_SENT_CODES.has(error.code ?? '') || (error.code === 'ECONNRESET' && req.reusedSocket && !responded);
-        finish({ kind: 'network', error, notSent });
+        const staleSocket = (error.code === 'ECONNRESET' || error.code === 'EPIPE') && req.reusedSocket && !responded;
+        finish({ kind: 'network', error, notSent: staleSocket || NOT_SENT_CODES.has(error.code ?? ''), staleSocket });
       });
-      let responded = false;
       req.on('response', (res) => {
         responded = true;
         const chunks: Buffer[] = [];

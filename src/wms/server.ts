@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import { handleAdmin } from './admin-routes';
@@ -31,6 +32,12 @@ export interface WmsOptions {
   persistDelayMs?: number;
   /** @defaultValue 64 MiB */
   maxBodyBytes?: number;
+  /**
+   * Serve https instead of http (PEM contents). With `requireClientCert` only
+   * clients presenting a certificate signed by `ca` get through — how PanDA's
+   * x509 auth looks to the client, for testing that path.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requireClientCert?: boolean };
   log?: Logger;
 }
 
@@ -42,7 +49,7 @@ export interface WmsOptions {
 export type OutageMode = '503' | 'drop' | 'hang';
 
 export interface WmsHandle {
-  /** `http://host:port` */
+  /** `http://host:port` (`https://` with `tls`) */
   url: string;
   /** `http://host:port/api/v1`: the value for `[pandacon] server_api_url_ssl`. */
   apiUrl: string;
@@ -149,7 +156,7 @@ export async function startWms(opts: WmsOptions = {}): Promise<WmsHandle> {
     reply(res, handleAdmin({ method, path: url.pathname.slice(ADMIN_PREFIX.length), params, store }));
   };
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) return;
       if (err instanceof HttpError) {
@@ -159,7 +166,13 @@ export async function startWms(opts: WmsOptions = {}): Promise<WmsHandle> {
         replyError(res, 500, `internal error: ${(err as Error).message}`);
       }
     });
-  });
+  };
+  const server: http.Server = opts.tls
+    ? https.createServer({
+      cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
+      requestCert: opts.tls.requireClientCert === true, rejectUnauthorized: opts.tls.requireClientCert === true,
+    }, listener)
+    : http.createServer(listener);
   server.keepAliveTimeout = 5000;
   server.requestTimeout = 120_000;
 
@@ -172,7 +185,7 @@ export async function startWms(opts: WmsOptions = {}): Promise<WmsHandle> {
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const baseUrl = `http://${host}:${addr.port}`;
+  const baseUrl = `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`;
   log?.info({ url: baseUrl, auth: opts.token ? 'token' : 'none' }, 'WMS listening');
 
   return {

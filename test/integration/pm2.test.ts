@@ -39,7 +39,7 @@ describe('PM2 (ecosystem.config.js)', () => {
       PM2_HOME: path.join(env.dir, 'pm2'),
       HARVESTER_CONFIG: env.configFile,
       HARVESTER_LOG_DIR: logDir,
-      HARVESTER_SHUTDOWN_GRACE_TIME: '5',
+      HARVESTER_MASTER_SHUTDOWNGRACETIME: '5',
     };
   }, 120_000);
 

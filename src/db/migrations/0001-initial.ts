@@ -527,4 +527,12 @@ const mariadb: string[] = [
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
 ];
 
-export const m0001Initial: Migration = { id: '0001-initial', sqlite, mariadb };
+// Sequence numbers the submitter and the queue-config dumper draw from
+// (next value = UPDATE curVal+1, then SELECT).
+const SEQS = ['SEQ_workerID', 'SEQ_configID'];
+
+export const m0001Initial: Migration = {
+  id: '0001-initial',
+  sqlite: [...sqlite, ...SEQS.map((n) => `INSERT OR IGNORE INTO seq_table (numberName, curVal) VALUES ('${n}', 0)`)],
+  mariadb: [...mariadb, ...SEQS.map((n) => `INSERT IGNORE INTO seq_table (numberName, curVal) VALUES ('${n}', 0)`)],
+};

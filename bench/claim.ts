@@ -1,0 +1,141 @@
+/**
+ * Claim benchmark (issue 2): claimed+released rows per second with 1, 3 and 8
+ * concurrent claimer PROCESSES in batches of 500, next to the raw batched UPDATE
+ * rate of the same database measured in the same run. Prints a table; the LAST
+ * line is one JSON object with every figure. Not a test: no assertions.
+ *
+ *   npm run bench:claim            (MariaDB too when MARIADB_HOST is set)
+ *   BENCH_SECONDS=5 BENCH_ROWS=20000 node dist/bench/claim.js
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { openDatabase, type Database } from '../src/db/connect';
+import { migrate } from '../src/db/migrate';
+import type { DbSettings } from '../src/db/settings';
+import { placeholders } from '../src/db/sql';
+import { benchMariaDB, benchSqlite } from './lib/bench-db';
+import type { BenchWorkerArgs } from './lib/claim-bench-worker';
+
+const BATCH = 500;
+const CLAIMERS = [1, 3, 8] as const;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
+const WORKER_JS = path.join(__dirname, 'lib', 'claim-bench-worker.js');
+
+interface EngineResult {
+  rawRowsPerSec: number;
+  claimRowsPerSec: Record<string, number>;
+  ratioToRaw: Record<string, number>;
+  lost: Record<string, number>;
+}
+
+async function seed(db: Database): Promise<number[]> {
+  await db.sql.run('DELETE FROM job_table');
+  const ids = Array.from({ length: ROWS }, (_, i) => 5_000_000_000 + i);
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const chunk = ids.slice(i, i + BATCH);
+    await db.sql.run(`INSERT INTO job_table (PandaID, status, subStatus, computingSite) VALUES ${chunk.map(() => "(?, 'starting', 'fetched', 'BENCH')").join(', ')}`, chunk);
+  }
+  return ids;
+}
+
+/** The ceiling: one process updating 500 rows by primary key per statement, nothing else. */
+async function rawUpdateRate(db: Database, ids: number[]): Promise<number> {
+  const end = Date.now() + SECONDS * 1000;
+  const start = Date.now();
+  let rows = 0;
+  for (let i = 0; Date.now() < end; i = (i + BATCH) % ids.length) {
+    const chunk = ids.slice(i, i + BATCH);
+    rows += (await db.sql.run(`UPDATE job_table SET lockedBy = ? WHERE PandaID IN (${placeholders(chunk.length)})`, [`raw-${i}`, ...chunk])).changes;
+  }
+  return rows / ((Date.now() - start) / 1000);
+}
+
+function runWorker(args: BenchWorkerArgs): Promise<{ rows: number; lost: number; elapsedMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WORKER_JS, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench worker ${args.thread} (${args.settings.engine}) exited ${code}: ${err.trim()}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as { rows: number; lost: number; elapsedMs: number });
+      } catch {
+        reject(new Error(`bench worker ${args.thread}: unreadable output ${JSON.stringify(out)}`));
+      }
+    });
+  });
+}
+
+async function claimRate(db: Database, settings: DbSettings, n: number): Promise<{ perSec: number; lost: number }> {
+  await db.sql.run('UPDATE job_table SET lockedBy = NULL, preparatorTime = NULL');
+  // Processes need ~0.5-1 s to start on a busy 2-core box; all begin together.
+  const startAt = Date.now() + 1500 + 150 * n;
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, thread) => runWorker({ settings, thread, batch: BATCH, startAt, durationMs: SECONDS * 1000 })),
+  );
+  const rows = results.reduce((s, r) => s + r.rows, 0);
+  const elapsed = Math.max(...results.map((r) => r.elapsedMs)) / 1000;
+  return { perSec: rows / elapsed, lost: results.reduce((s, r) => s + r.lost, 0) };
+}
+
+async function benchEngine(settings: DbSettings): Promise<EngineResult> {
+  const db = await openDatabase(settings);
+  try {
+    await migrate(db);
+    const ids = await seed(db);
+    const raw = await rawUpdateRate(db, ids);
+    const res: EngineResult = { rawRowsPerSec: Math.round(raw), claimRowsPerSec: {}, ratioToRaw: {}, lost: {} };
+    for (const n of CLAIMERS) {
+      const { perSec, lost } = await claimRate(db, settings, n);
+      res.claimRowsPerSec[n] = Math.round(perSec);
+      res.ratioToRaw[n] = Math.round((perSec / raw) * 1000) / 1000;
+      res.lost[n] = lost;
+    }
+    return res;
+  } finally {
+    await db.close();
+  }
+}
+
+function table(name: string, r: EngineResult): string {
+  const lines = [`${name}: raw batched UPDATE (1 process, ${BATCH} ids/statement): ${r.rawRowsPerSec.toLocaleString('en-US')} rows/s`];
+  lines.push('  claimers  claimed+released rows/s  % of raw');
+  for (const n of CLAIMERS) {
+    lines.push(`  ${String(n).padStart(8)}  ${r.claimRowsPerSec[n].toLocaleString('en-US').padStart(23)}  ${(r.ratioToRaw[n] * 100).toFixed(1).padStart(7)}%`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const out: Record<string, unknown> = { batch: BATCH, rows: ROWS, secondsPerMeasurement: SECONDS, claimers: CLAIMERS };
+  const sqlite = benchSqlite();
+  try {
+    const r = await benchEngine(sqlite.settings);
+    console.log(table('sqlite (WAL, synchronous=NORMAL)', r));
+    out.sqlite = r;
+  } finally {
+    await sqlite.cleanup();
+  }
+  const maria = benchMariaDB();
+  if (!maria) {
+    console.log('mariadb: skipped (MARIADB_HOST unset; run scripts/services/start-mariadb.sh and export its variables)');
+    out.mariadb = { skipped: 'MARIADB_HOST unset' };
+  } else {
+    try {
+      const r = await benchEngine(maria.settings);
+      console.log(table(`mariadb (${maria.settings.host}:${maria.settings.port})`, r));
+      out.mariadb = r;
+    } finally {
+      await maria.cleanup();
+    }
+  }
+  console.log(JSON.stringify(out));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+/**
+ * One claimer process of bench/claim.ts: from `startAt` for `durationMs`, claim
+ * a batch of jobs (preparator channel) and release it at once, making the rows
+ * free again (preparatorTime NULL). Prints one JSON line: rows claimed+released.
+ */
+import { claimJobsToPrepare, releaseJobsFromPreparator } from '../../src/db/claim';
+import { openDatabase } from '../../src/db/connect';
+import { ownerId } from '../../src/db/owner';
+import type { DbSettings } from '../../src/db/settings';
+
+export interface BenchWorkerArgs {
+  settings: DbSettings;
+  thread: number;
+  batch: number;
+  startAt: number;
+  durationMs: number;
+}
+
+async function main(): Promise<void> {
+  const a = JSON.parse(process.argv[2] ?? '{}') as BenchWorkerArgs;
+  const db = await openDatabase(a.settings);
+  const owner = ownerId('bench', a.thread);
+  if (a.startAt > Date.now()) await new Promise((r) => setTimeout(r, a.startAt - Date.now()));
+  const end = a.startAt + a.durationMs;
+  let rows = 0;
+  let lost = 0;
+  let cycles = 0;
+  while (Date.now() < end) {
+    const c = await claimJobsToPrepare(db.sql, { owner, phase: 'trigger', interval: 3600, lockInterval: 600, limit: a.batch });
+    if (c.rows.length === 0) continue;
+    const r = await releaseJobsFromPreparator(db.sql, owner, c.rows.map((j) => ({ id: j.PandaID, set: { preparatorTime: null } })));
+    rows += r.released.length;
+    lost += r.lost.length;
+    cycles++;
+  }
+  const elapsedMs = Date.now() - a.startAt;
+  await db.close();
+  process.stdout.write(`${JSON.stringify({ rows, lost, cycles, elapsedMs })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`claim-bench-worker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
