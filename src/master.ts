@@ -29,20 +29,18 @@ export const EXIT_FORCED = 130;
 /**
  * Files that guard against a second master. On sqlite the guard sits next to the
  * database file (`<database_filename>.master.lock`), so it is per database and
- * two setups in one working directory do not collide. A master.pidFile the
- * operator set explicitly is taken exclusively as well (its schema default is
- * ignored: on MariaDB N instances share a working directory, and a per-instance
- * name can use `${NODE_APP_INSTANCE}`). `pidFileOrigin` is where master.pidFile
- * came from (`LoadedConfig.origins['master.pidFile']`).
+ * two setups in one working directory do not collide. master.pidFile, when set
+ * (its default is empty: on MariaDB N instances share a working directory; a
+ * per-instance name can use `${NODE_APP_INSTANCE}`), is taken exclusively as well.
  */
-export function masterLockFiles(config: HarvesterConfig, pidFileOrigin: string = 'default'): Array<{ file: string; what: string }> {
+export function masterLockFiles(config: HarvesterConfig): Array<{ file: string; what: string }> {
   const files: Array<{ file: string; what: string }> = [];
   const dbFile = config.db.database_filename;
   if (config.db.engine === 'sqlite' && dbFile && dbFile !== ':memory:') {
     files.push({ file: path.resolve(`${dbFile}.master.lock`), what: `sqlite database ${path.resolve(dbFile)}` });
   }
   const pidFile = config.master.pidFile;
-  if (pidFile && pidFileOrigin !== 'default' && !files.some((f) => f.file === path.resolve(pidFile))) {
+  if (pidFile && !files.some((f) => f.file === path.resolve(pidFile))) {
     files.push({ file: path.resolve(pidFile), what: `pid file ${path.resolve(pidFile)}` });
   }
   return files;
@@ -56,7 +54,7 @@ export function masterLockFiles(config: HarvesterConfig, pidFileOrigin: string =
  * Throws ConfigError for a bad config and MasterRunningError for a second master.
  */
 export async function runMaster(opts: MasterOptions = {}): Promise<number> {
-  const { config, origins } = await loadSystemConfig({
+  const { config } = await loadSystemConfig({
     ...(opts.configFile !== undefined ? { file: opts.configFile } : {}),
     overrides: opts.overrides ?? [],
     env: opts.env ?? process.env,
@@ -67,7 +65,7 @@ export async function runMaster(opts: MasterOptions = {}): Promise<number> {
     ...(level ? { level } : {}),
     ...(config.master.logFile ? { file: config.master.logFile } : {}),
   });
-  return new Master(config, log, opts, masterLockFiles(config, origins['master.pidFile'])).run();
+  return new Master(config, log, opts, masterLockFiles(config)).run();
 }
 
 /** One master's lifecycle: starting → running → stopping → stopped. */

@@ -41,5 +41,5 @@ export function adler32(data: Buffer | string): string {
     a = (a + byte) % 65521;
     b = (b + a) % 65521;
   }
-  return ((b << 16) | a).toString(16).padStart(8, '0').slice(-8);
+  return (((b << 16) | a) >>> 0).toString(16).padStart(8, '0').slice(-8);
 }

@@ -26,7 +26,7 @@ export const schema = {
     dynamic_plugin_change: bool('capability to change plugins dynamically (template False; the original code defaults to True)', false),
     extraPluginConfigs: jsonObject('extra plugin configuration, JSON keyed by plugin class name', {}),
     shutdownGraceTime: int('on SIGINT/SIGTERM, how long running cycles may take to finish before rows are released and the process exits', 30, { unit: 's' }),
-    pidFile: str('pid/lock file refusing a second master on the same sqlite database (relative to the working directory)', 'var/harvester.pid'),
+    pidFile: str('extra pid/lock file for the master (relative to the working directory); empty = only the automatic lock next to the sqlite database file (<database_filename>.master.lock)', ''),
     logLevel: oneOf('log level (pino)', LOG_LEVELS, 'info', { env: 'HARVESTER_LOG_LEVEL' }),
     logFile: str('log file (newline-delimited JSON); empty = stdout', ''),
   },

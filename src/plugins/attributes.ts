@@ -67,7 +67,7 @@ export function checkAttribute(spec: AttributeSpec, value: unknown): string | nu
       return null;
     case 'number':
     case 'integer':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a ${spec.type}, got ${got}`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `must be ${spec.type === 'integer' ? 'an integer' : 'a number'}, got ${got}`;
       if (spec.type === 'integer' && !Number.isInteger(value)) return `must be an integer, got ${value}`;
       if (spec.min !== undefined && value < spec.min) return `must be >= ${spec.min}, got ${value}`;
       if (spec.max !== undefined && value > spec.max) return `must be <= ${spec.max}, got ${value}`;
@@ -106,7 +106,7 @@ export function validateAttributes(
     const spec = Object.prototype.hasOwnProperty.call(schema, attribute) ? schema[attribute] : undefined;
     if (!spec) {
       const known = Object.keys(schema);
-      problems.push({ attribute, problem: `unknown attribute (known: ${known.length ? known.join(', ') : 'none'})` });
+      problems.push({ attribute, problem: `is unknown (known: ${known.length ? known.join(', ') : 'none'})` });
       continue;
     }
     const problem = checkAttribute(spec, value);
@@ -123,7 +123,7 @@ export function validateAttributes(
       // Copy so a plugin mutating its attribute cannot change the schema default.
       values[attribute] = structuredClone(spec.default);
     } else if (spec.required) {
-      problems.push({ attribute, problem: 'required attribute is missing' });
+      problems.push({ attribute, problem: 'is required but missing' });
     }
   }
   return { values, problems };

@@ -95,7 +95,7 @@ export class PluginFactory {
   constructor(opts: PluginFactoryOptions = {}) {
     this.pluginRoot = opts.pluginRoot ?? DEFAULT_PLUGIN_ROOT;
     this.cwd = opts.cwd ?? process.cwd();
-    this.packagePaths = opts.packagePaths ?? [this.cwd, ...DEFAULT_PACKAGE_PATHS];
+    this.packagePaths = opts.packagePaths ?? [...new Set([this.cwd, ...DEFAULT_PACKAGE_PATHS])];
     this.harvesterID = opts.harvesterID ?? '';
     this.log = opts.log ?? pino({ level: 'silent' });
     this.services = opts.services ?? {};

@@ -130,6 +130,7 @@ export function resolveQueue(q: MergedQueue): ResolvedQueue {
   }
 
   const prodSourceLabel = values.prodSourceLabel as string;
+  for (const key of ['queueName', 'uniqueName', 'configID']) origins.set(key, DERIVED);
   const resourceType = values.resourceType as string;
   const config: QueueConfig = {
     queueName: q.name,

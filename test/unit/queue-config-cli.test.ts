@@ -83,6 +83,7 @@ describe('harvester qconf (compiled CLI)', () => {
     expect(show.stdout).toMatch(/maxWorkers\s+= 10 {2}\[template DUMMY_TEMPLATE \(.*etc\/panda_queueconfig.json\)\]/);
     expect(show.stdout).toMatch(/prefetchEvents\s+= true {2}\[default\]/);
     expect(show.stdout).toMatch(/ {4}queueName = "DUMMY_PULL" {2}\[derived\]/);
+    expect(show.stdout).toMatch(/\n  uniqueName\s+= "DUMMY_PULL:ANY:managed" {2}\[derived\]/);
 
     const unknown = harvester(['--config', 'etc/harvester.cfg', ...set, 'qconf', 'show', 'NOPE']);
     expect(unknown.code).toBe(2);
