@@ -1,7 +1,8 @@
 /**
  * One claimer process of bench/claim.ts: from `startAt` for `durationMs`, claim
- * a batch of jobs (preparator channel) and release it at once, making the rows
- * free again (preparatorTime NULL). Prints one JSON line: rows claimed+released.
+ * a batch of jobs (preparator channel, interval 0 so a released row is due at
+ * once) and release it at once, as an agent does: owner-checked, lock cleared,
+ * claim time kept. Prints one JSON line: rows claimed+released.
  */
 import { claimJobsToPrepare, releaseJobsFromPreparator } from '../../src/db/claim';
 import { openDatabase } from '../../src/db/connect';
@@ -26,9 +27,9 @@ async function main(): Promise<void> {
   let lost = 0;
   let cycles = 0;
   while (Date.now() < end) {
-    const c = await claimJobsToPrepare(db.sql, { owner, phase: 'trigger', interval: 3600, lockInterval: 600, limit: a.batch });
+    const c = await claimJobsToPrepare(db.sql, { owner, phase: 'trigger', interval: 0, lockInterval: 600, limit: a.batch });
     if (c.rows.length === 0) continue;
-    const r = await releaseJobsFromPreparator(db.sql, owner, c.rows.map((j) => ({ id: j.PandaID, set: { preparatorTime: null } })));
+    const r = await releaseJobsFromPreparator(db.sql, owner, c.rows.map((j) => ({ id: j.PandaID })));
     rows += r.released.length;
     lost += r.lost.length;
     cycles++;

@@ -46,9 +46,9 @@ export class DummySubmitter implements Submitter {
         batchID,
         diag: '',
         update: { queueName: this.a.batchQueue, computingElement: this.a.computingElement, submissionHost: os.hostname() },
-        logFiles: w.accessPoint
-          ? { stdOut: `${w.accessPoint}/stdout.txt`, stdErr: `${w.accessPoint}/stderr.txt`, batchLog: `${w.accessPoint}/batch.log` }
-          : undefined,
+        ...(w.accessPoint
+          ? { logFiles: { stdOut: `${w.accessPoint}/stdout.txt`, stdErr: `${w.accessPoint}/stderr.txt`, batchLog: `${w.accessPoint}/batch.log` } }
+          : {}),
       };
     });
   }

@@ -253,3 +253,18 @@ describe('caching per queue, configID and section', () => {
     expect(PickySubmitter.closed).toBe(4);
   });
 });
+
+describe('compiled resolution (dist/)', () => {
+  const root = path.resolve(__dirname, '../..');
+  const distFactory = path.join(root, 'dist/src/plugins/factory.js');
+  // `npm test` builds first (scripts/ensure-built.cjs); a bare `vitest run` may not have dist/.
+  it.skipIf(!fs.existsSync(distFactory) && process.env.CI !== 'true')('dist/src/plugins/factory.js loads dist/plugins/<category>/<module>.js from any cwd', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = `
+      const { PluginFactory } = require(${JSON.stringify(distFactory)});
+      new PluginFactory().resolve({ category: 'monitor', queueName: 'Q', config: { module: 'pandaharvester.harvestermonitor.dummy_monitor', name: 'DummyMonitor' } })
+        .then((r) => console.log(JSON.stringify({ source: r.source, file: r.file })), (e) => { console.error(e.message); process.exit(1); });`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: os.tmpdir(), encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ source: 'builtin', file: path.join(root, 'dist/plugins/monitor/dummy.js') });
+  });
+});

@@ -109,6 +109,9 @@ export interface ReleaseResult<Id> {
 
 const CHUNK = 500;
 
+/** Internal signal: a fast-path UPDATE matched fewer rows than asked, roll back and take the exact path. */
+class SomeRowsLost extends Error {}
+
 function groupKey(set: Record<string, SqlParam> | undefined, expect: Record<string, SqlParam> | undefined): string {
   const enc = (o: Record<string, SqlParam> | undefined) =>
     Object.entries(o ?? {})
@@ -129,10 +132,14 @@ export async function releaseRows<Id extends string | number, Col extends string
 ): Promise<ReleaseResult<Id>> {
   if (rows.length === 0) return { released: [], lost: [] };
   const groups = new Map<string, { set: Record<string, SqlParam>; expect: Record<string, SqlParam>; ids: Id[] }>();
+  const seen = new Set<string>();
   for (const r of rows) {
+    // A repeated id would make the fast path's count check fail for nothing.
+    if (seen.has(String(r.id))) continue;
+    seen.add(String(r.id));
     const set = { ...(r.set as Record<string, SqlParam> | undefined), ...spec.clear };
     const expect = { ...(r.expect as Record<string, SqlParam> | undefined) };
-    const key = groupKey(set, expect);
+    const key = r.set === undefined && r.expect === undefined ? '' : groupKey(set, expect);
     const g = groups.get(key) ?? { set, expect, ids: [] };
     g.ids.push(r.id);
     groups.set(key, g);
@@ -143,7 +150,7 @@ export async function releaseRows<Id extends string | number, Col extends string
     for (let i = 0; i < g.ids.length; i += CHUNK) statements.push({ ...g, ids: g.ids.slice(i, i + CHUNK) });
   }
 
-  const runOne = async (tx: SqlExecutor, st: (typeof statements)[number]): Promise<Id[]> => {
+  const buildSql = (st: (typeof statements)[number]) => {
     const setCols = Object.keys(st.set);
     const expectSql = Object.entries(st.expect).map(([c, v]) => (v === null ? `${c} IS NULL` : `${c} = ?`));
     const expectParams = Object.values(st.expect).filter((v) => v !== null);
@@ -153,33 +160,51 @@ export async function releaseRows<Id extends string | number, Col extends string
       conds.push(`(${spec.extra.sql})`);
       condParams.push(...spec.extra.params);
     }
-    const whereSql = conds.join(' AND ');
-    const setSql = setCols.map((c) => `${c} = ?`).join(', ');
-    const setParams = setCols.map((c) => st.set[c]);
-    if (tx.dialect === 'sqlite') {
-      const out = await tx.all(`UPDATE ${spec.table} SET ${setSql} WHERE ${whereSql} RETURNING ${spec.pk}`, [...setParams, ...condParams]);
-      return out.map((r) => r[spec.pk] as Id);
-    }
-    // MariaDB reports only a count; lock the owned rows first to know which ones they are.
-    const owned = (await tx.all(`SELECT ${spec.pk} FROM ${spec.table} WHERE ${whereSql} FOR UPDATE`, condParams)).map((r) => r[spec.pk] as Id);
-    if (owned.length > 0) {
-      await tx.run(`UPDATE ${spec.table} SET ${setSql} WHERE ${spec.pk} IN (${placeholders(owned.length)})`, [...setParams, ...owned]);
-    }
-    return owned;
+    return {
+      whereSql: conds.join(' AND '),
+      condParams,
+      setSql: setCols.map((c) => `${c} = ?`).join(', '),
+      setParams: setCols.map((c) => st.set[c]),
+    };
   };
 
-  let released: Id[];
-  if (statements.length === 1 && sql.dialect === 'sqlite') {
-    released = await runOne(sql, statements[0]);
-  } else {
+  // Fast path: plain UPDATEs in one transaction; when every row was still ours
+  // (the normal case) the counts prove it and no ids need to be read back.
+  let released: Id[] | undefined;
+  try {
     released = await sql.transaction(async (tx) => {
-      const all: Id[] = [];
-      for (const st of statements) all.push(...(await runOne(tx, st)));
-      return all;
+      for (const st of statements) {
+        const q = buildSql(st);
+        const res = await tx.run(`UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql}`, [...q.setParams, ...q.condParams]);
+        if (res.changes !== st.ids.length) throw new SomeRowsLost();
+      }
+      return rows.map((r) => r.id);
     });
+  } catch (err) {
+    if (!(err instanceof SomeRowsLost)) throw err;
   }
+  // Exact path (rolled back above): find out which rows are still ours and write only those.
+  released ??= await sql.transaction(async (tx) => {
+    const all: Id[] = [];
+    for (const st of statements) {
+      const q = buildSql(st);
+      if (tx.dialect === 'sqlite') {
+        const out = await tx.all(`UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql} RETURNING ${spec.pk}`, [...q.setParams, ...q.condParams]);
+        all.push(...out.map((r) => r[spec.pk] as Id));
+        continue;
+      }
+      // MariaDB reports only a count: lock the owned rows first to know which ones they are.
+      const owned = (await tx.all(`SELECT ${spec.pk} FROM ${spec.table} WHERE ${q.whereSql} FOR UPDATE`, q.condParams)).map((r) => r[spec.pk] as Id);
+      if (owned.length > 0) {
+        await tx.run(`UPDATE ${spec.table} SET ${q.setSql} WHERE ${spec.pk} IN (${placeholders(owned.length)})`, [...q.setParams, ...owned]);
+      }
+      all.push(...owned);
+    }
+    return all;
+  });
+
   // Ids come back as numbers or strings depending on the driver; compare as strings.
   const got = new Set(released.map(String));
-  const input = rows.map((r) => r.id);
+  const input = [...new Set(rows.map((r) => r.id))];
   return { released: input.filter((id) => got.has(String(id))), lost: input.filter((id) => !got.has(String(id))) };
 }

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../sql';
-import { and, freeOrStale, inList, JOB_SUMMARY, num, toJobSummary, type Claim, type JobSummary, type OwnerClaimInput } from './common';
+import { and, freeOrStale, inList, JOB_SUMMARY, num, str, toJobSummary, type Claim, type JobSummary, type OwnerClaimInput } from './common';
 import { claimRows, fragment, type ReleaseResult } from './engine';
 import { releaseJobs, type JobRelease } from './job-lock';
 
@@ -17,6 +17,9 @@ export interface ClaimJobsToSubmitInput extends OwnerClaimInput {
 }
 
 export interface JobToSubmit extends JobSummary {
+  taskID: number | null;
+  currentPriority: number | null;
+  resourceType: string | null;
   nWorkers: number | null;
   nWorkersLimit: number | null;
   nWorkersInTotal: number | null;
@@ -42,7 +45,7 @@ export async function claimJobsToSubmit(sql: SqlExecutor, input: ClaimJobsToSubm
   const rows = await claimRows(sql, {
     table: 'job_table',
     pk: 'PandaID',
-    columns: [...JOB_SUMMARY, 'nWorkers', 'nWorkersLimit', 'nWorkersInTotal', 'maxWorkersInTotal', 'submissionAttempts'],
+    columns: [...JOB_SUMMARY, 'taskID', 'currentPriority', 'resourceType', 'nWorkers', 'nWorkersLimit', 'nWorkersInTotal', 'maxWorkersInTotal', 'submissionAttempts'],
     where: and(fragment('computingSite = ?', input.queueName), status, input.resourceType !== undefined && fragment('resourceType = ?', input.resourceType)),
     claimable: freeOrStale('submitterTime', 'lockedBy', now, input.checkInterval, input.lockInterval),
     set: { lockedBy: input.owner, submitterTime: now },
@@ -51,6 +54,9 @@ export async function claimJobsToSubmit(sql: SqlExecutor, input: ClaimJobsToSubm
   });
   const jobs = rows.map((r) => ({
     ...toJobSummary(r),
+    taskID: num(r.taskID),
+    currentPriority: num(r.currentPriority),
+    resourceType: str(r.resourceType),
     nWorkers: num(r.nWorkers),
     nWorkersLimit: num(r.nWorkersLimit),
     nWorkersInTotal: num(r.nWorkersInTotal),
