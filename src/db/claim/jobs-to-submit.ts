@@ -17,6 +17,8 @@ export interface ClaimJobsToSubmitInput extends OwnerClaimInput {
 }
 
 export interface JobToSubmit extends JobSummary {
+  subStatus: string | null;
+  configID: number | null;
   taskID: number | null;
   currentPriority: number | null;
   resourceType: string | null;
@@ -45,7 +47,7 @@ export async function claimJobsToSubmit(sql: SqlExecutor, input: ClaimJobsToSubm
   const rows = await claimRows(sql, {
     table: 'job_table',
     pk: 'PandaID',
-    columns: [...JOB_SUMMARY, 'taskID', 'currentPriority', 'resourceType', 'nWorkers', 'nWorkersLimit', 'nWorkersInTotal', 'maxWorkersInTotal', 'submissionAttempts'],
+    columns: [...JOB_SUMMARY, 'subStatus', 'configID', 'taskID', 'currentPriority', 'resourceType', 'nWorkers', 'nWorkersLimit', 'nWorkersInTotal', 'maxWorkersInTotal', 'submissionAttempts'],
     where: and(fragment('computingSite = ?', input.queueName), status, input.resourceType !== undefined && fragment('resourceType = ?', input.resourceType)),
     claimable: freeOrStale('submitterTime', 'lockedBy', now, input.checkInterval, input.lockInterval),
     set: { lockedBy: input.owner, submitterTime: now },
@@ -54,6 +56,8 @@ export async function claimJobsToSubmit(sql: SqlExecutor, input: ClaimJobsToSubm
   });
   const jobs = rows.map((r) => ({
     ...toJobSummary(r),
+    subStatus: str(r.subStatus),
+    configID: num(r.configID),
     taskID: num(r.taskID),
     currentPriority: num(r.currentPriority),
     resourceType: str(r.resourceType),

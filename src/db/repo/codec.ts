@@ -1,0 +1,75 @@
+import { fromSqlDateTime } from '../dates';
+import type { Row, SqlParam } from '../sql';
+
+/**
+ * Row <-> spec conversion for the wide tables. The columns that hold JSON
+ * (the original's `blob` columns) and timestamps are listed per table; every
+ * other column passes through (numbers stay numbers, text stays text).
+ */
+export interface TableCodec {
+  table: string;
+  json: ReadonlySet<string>;
+  dates: ReadonlySet<string>;
+  /** Integer columns: mysql2 returns BIGINT as number, sqlite as number; normalise strings. */
+  ints: ReadonlySet<string>;
+}
+
+export function codec(table: string, json: string[], dates: string[], ints: string[]): TableCodec {
+  return { table, json: new Set(json), dates: new Set(dates), ints: new Set(ints) };
+}
+
+export const JOB_CODEC = codec(
+  'job_table',
+  ['jobParams', 'jobAttributes', 'metaData', 'jobParamsExtForOutput', 'jobParamsExtForLog'],
+  ['creationTime', 'modificationTime', 'stateChangeTime', 'startTime', 'endTime', 'propagatorTime', 'preparatorTime', 'submitterTime', 'stagerTime'],
+  ['PandaID', 'taskID', 'attemptNr', 'currentPriority', 'nCore', 'hasOutFile', 'zipPerMB', 'nWorkers', 'nWorkersLimit', 'submissionAttempts',
+    'jobsetID', 'pilotClosed', 'configID', 'nRemainingEvents', 'moreWorkers', 'maxWorkersInTotal', 'nWorkersInTotal', 'auxInput'],
+);
+
+export const WORK_CODEC = codec(
+  'work_table',
+  ['workParams', 'workAttributes', 'eventsRequestParams', 'logFilesToUpload'],
+  ['creationTime', 'submitTime', 'startTime', 'endTime', 'walltime', 'modificationTime', 'lastUpdate', 'eventFeedTime', 'killTime', 'checkTime'],
+  ['workerID', 'hasJob', 'eventsRequest', 'nCore', 'postProcessed', 'minRamCount', 'maxDiskCount', 'maxWalltime', 'nJobsToReFill', 'nativeExitCode',
+    'nJobs', 'configID', 'syncLevel', 'ioIntensity', 'errorCode'],
+);
+
+export const FILE_CODEC = codec(
+  'file_table',
+  ['fileAttributes'],
+  ['modificationTime', 'groupUpdateTime'],
+  ['fileID', 'PandaID', 'taskID', 'fsize', 'isZip', 'zipFileID', 'objstoreID', 'attemptNr', 'todelete', 'pathConvention', 'workerID'],
+);
+
+export const EVENT_CODEC = codec('event_table', [], [], ['id', 'PandaID', 'coreCount', 'cpuConsumptionTime', 'fileID']);
+
+/** A row as read from the database -> plain object with parsed JSON, Dates and numbers. */
+export function decodeRow<T>(c: TableCodec, row: Row): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (v === null || v === undefined) out[k] = null;
+    else if (c.json.has(k)) out[k] = typeof v === 'string' ? parseJson(c, k, v) : v;
+    else if (c.dates.has(k)) out[k] = fromSqlDateTime(v);
+    else if (c.ints.has(k)) out[k] = typeof v === 'number' ? v : Number(v);
+    else out[k] = v;
+  }
+  return out as T;
+}
+
+function parseJson(c: TableCodec, col: string, text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${c.table}.${col}: stored value is not JSON (${(err as Error).message})`);
+  }
+}
+
+/** One column value of a spec -> a bound SQL parameter. */
+export function encodeValue(c: TableCodec, col: string, v: unknown): SqlParam {
+  if (v === undefined || v === null) return null;
+  if (c.json.has(col)) return typeof v === 'string' ? v : JSON.stringify(v);
+  if (v instanceof Date || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+  if (Buffer.isBuffer(v)) return v;
+  throw new Error(`${c.table}.${col}: cannot store a value of type ${typeof v}`);
+}

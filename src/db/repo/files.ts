@@ -1,0 +1,24 @@
+import type { FileSpec } from '../../plugins/types';
+import type { SqlExecutor, SqlParam } from '../sql';
+import { decodeRow, FILE_CODEC } from './codec';
+import { insertRows, selectIn, updateRow } from './sql-util';
+
+/** Files of the given jobs, optionally only some types/statuses. */
+export async function loadFilesOfJobs(sql: SqlExecutor, pandaIDs: readonly number[], filter: { fileTypes?: string[]; statuses?: string[] } = {}): Promise<FileSpec[]> {
+  const conds: string[] = [];
+  const params: SqlParam[] = [];
+  if (filter.fileTypes?.length) { conds.push(`fileType IN (${filter.fileTypes.map(() => '?').join(', ')})`); params.push(...filter.fileTypes); }
+  if (filter.statuses?.length) { conds.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`); params.push(...filter.statuses); }
+  const rows = await selectIn(sql, 'file_table', '*', 'PandaID', pandaIDs, conds.length ? { sql: conds.join(' AND '), params } : undefined);
+  return rows.map((r) => decodeRow<FileSpec>(FILE_CODEC, r));
+}
+
+/** Inserts new files (output files reported by a payload, zip files). */
+export async function insertFiles(sql: SqlExecutor, files: ReadonlyArray<Omit<FileSpec, 'fileID'>>): Promise<void> {
+  await insertRows(sql, FILE_CODEC, files as ReadonlyArray<Record<string, unknown>>);
+}
+
+/** Writes changed columns of files, one UPDATE per file (callers run it inside their transaction). */
+export async function updateFiles(sql: SqlExecutor, updates: ReadonlyArray<{ fileID: number; set: Partial<Record<keyof FileSpec, unknown>> }>): Promise<void> {
+  for (const u of updates) await updateRow(sql, FILE_CODEC, 'fileID', u.fileID, u.set as Record<string, unknown>);
+}

@@ -1,0 +1,57 @@
+import type { Row, SqlExecutor, SqlParam } from '../sql';
+import { encodeValue, type TableCodec } from './codec';
+
+/** Most bound parameters per statement: below sqlite's 32766 and MariaDB's 65535. */
+export const MAX_IDS = 500;
+
+export function placeholders(n: number): string {
+  return new Array<string>(n).fill('?').join(', ');
+}
+
+export function chunks<T>(items: readonly T[], size = MAX_IDS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** SELECT … WHERE col IN (ids), chunked; `extra` is ANDed in. */
+export async function selectIn(
+  sql: SqlExecutor, table: string, columns: string, col: string, ids: readonly SqlParam[], extra?: { sql: string; params: SqlParam[] },
+): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const part of chunks(ids)) {
+    const where = `${col} IN (${placeholders(part.length)})${extra ? ` AND (${extra.sql})` : ''}`;
+    out.push(...(await sql.all(`SELECT ${columns} FROM ${table} WHERE ${where}`, [...part, ...(extra?.params ?? [])])));
+  }
+  return out;
+}
+
+/**
+ * Multi-row INSERT of objects sharing one column set (the union of their keys,
+ * missing values NULL), in chunks so the parameter count stays bounded.
+ */
+export async function insertRows(sql: SqlExecutor, c: TableCodec, rows: ReadonlyArray<Record<string, unknown>>, columns?: readonly string[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
+  const per = Math.max(1, Math.floor(30000 / cols.length / 2));
+  for (const part of chunks(rows, Math.min(per, MAX_IDS))) {
+    const values = part.map(() => `(${placeholders(cols.length)})`).join(', ');
+    const params = part.flatMap((r) => cols.map((k) => encodeValue(c, k, r[k])));
+    await sql.run(`INSERT INTO ${c.table} (${cols.join(', ')}) VALUES ${values}`, params);
+  }
+}
+
+/**
+ * UPDATE one row by primary key with the given columns; `expect` adds equality
+ * checks (null = IS NULL). Returns rows changed (0 = the row did not match).
+ */
+export async function updateRow(
+  sql: SqlExecutor, c: TableCodec, pk: string, id: SqlParam, set: Record<string, unknown>, expect: Record<string, SqlParam> = {},
+): Promise<number> {
+  const cols = Object.keys(set).filter((k) => set[k] !== undefined);
+  if (cols.length === 0) return 0;
+  const conds = [`${pk} = ?`, ...Object.entries(expect).map(([k, v]) => (v === null ? `${k} IS NULL` : `${k} = ?`))];
+  const params: SqlParam[] = [...cols.map((k) => encodeValue(c, k, set[k])), id, ...Object.values(expect).filter((v) => v !== null)];
+  const res = await sql.run(`UPDATE ${c.table} SET ${cols.map((k) => `${k} = ?`).join(', ')} WHERE ${conds.join(' AND ')}`, params);
+  return res.changes;
+}
