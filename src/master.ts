@@ -4,12 +4,17 @@ import type { AgentFactory } from './agents/agent';
 import { acquirePidFile, type PidFile } from './agents/pid-file';
 import { agentFactories } from './agents/registry';
 import { AgentRunner } from './agents/runner';
+import { createAgentServices, type ProcessServices } from './agents/services';
 import { loadSystemConfig } from './config/load';
 import type { HarvesterConfig } from './config/schema';
 import { releaseAllHeldByProcess } from './db/claim';
 import { openDatabase, type Database } from './db/connect';
 import { migrate } from './db/migrate';
 import { createLogger, type Logger } from './log';
+import { setUpQueueConfig } from './process-queue-config';
+import type { QueueConfigMapper } from './queue-config/mapper';
+import type { QueueConfigReloadWatcher } from './queue-config/reload-watcher';
+import { startWms, type WmsHandle } from './wms/server';
 
 export interface MasterOptions {
   /** System config file; default as `loadSystemConfig` (HARVESTER_CONFIG, etc/harvester.cfg). */
@@ -51,10 +56,11 @@ export function masterLockFiles(config: HarvesterConfig): Array<{ file: string; 
  * migrate the database, start every enabled agent, report ready; on SIGINT,
  * SIGTERM or PM2's 'shutdown' message drain and release. Resolves with the exit
  * code for the caller to exit with (handles such as an IPC channel may remain).
- * Throws ConfigError for a bad config and MasterRunningError for a second master.
+ * Throws ConfigError for a bad config, MasterRunningError for a second master
+ * and QueueConfigError (listing every problem) for a broken local queue config.
  */
 export async function runMaster(opts: MasterOptions = {}): Promise<number> {
-  const { config } = await loadSystemConfig({
+  const { config, file } = await loadSystemConfig({
     ...(opts.configFile !== undefined ? { file: opts.configFile } : {}),
     overrides: opts.overrides ?? [],
     env: opts.env ?? process.env,
@@ -65,7 +71,7 @@ export async function runMaster(opts: MasterOptions = {}): Promise<number> {
     ...(level ? { level } : {}),
     ...(config.master.logFile ? { file: config.master.logFile } : {}),
   });
-  return new Master(config, log, opts, masterLockFiles(config)).run();
+  return new Master(config, file, log, opts, masterLockFiles(config)).run();
 }
 
 /** One master's lifecycle: starting → running → stopping → stopped. */
@@ -79,6 +85,7 @@ class Master {
 
   constructor(
     private readonly config: HarvesterConfig,
+    private readonly configFile: string,
     private readonly log: Logger,
     private readonly opts: MasterOptions,
     private readonly lockFiles: Array<{ file: string; what: string }>,
@@ -88,6 +95,9 @@ class Master {
     this.installHandlers();
     const pidFiles: PidFile[] = [];
     let db: Database | undefined;
+    let watcher: QueueConfigReloadWatcher | undefined;
+    let wms: WmsHandle | undefined;
+    let services: ProcessServices | undefined;
     try {
       for (const { file, what } of this.lockFiles) {
         const pidFile = acquirePidFile(file, what);
@@ -99,11 +109,23 @@ class Master {
       db = await openDatabase(this.config.db, this.log);
       const { applied } = await migrate(db, this.log);
       this.log.info({ engine: this.config.db.engine, applied }, 'database ready');
-      return await this.runAgents(db);
+      // As the original: the cacher runs once, forced, before anything reads the queue config.
+      const queueConfig = await setUpQueueConfig({ db, config: this.config, configFile: this.configFile, log: this.log, env: this.opts.env, cacherFirst: true });
+      watcher = queueConfig.watcher;
+      // The embedded WMS listens before any agent calls upstream; the client is pointed at it.
+      wms = await this.startEmbeddedWms();
+      services = createAgentServices({
+        config: this.config, db, log: this.log, queueConfig: queueConfig.mapper, ...(wms ? { apiUrl: wms.apiUrl } : {}),
+      });
+      return await this.runAgents(db, queueConfig.mapper, watcher, services);
     } catch (err) {
       this.log.fatal({ err }, 'master failed');
       throw err;
     } finally {
+      // The watcher reads the database: stop it (and wait for a running check) before closing.
+      await watcher?.stop();
+      // After the agents stopped (their last updates went out), before the database closes.
+      await this.closeUpstream(services, wms);
       if (db) await this.closeDatabase(db);
       for (const p of pidFiles) p.release();
       this.removeHandlers();
@@ -112,8 +134,10 @@ class Master {
     }
   }
 
-  private async runAgents(db: Database): Promise<number> {
-    const runner = new AgentRunner({ db, config: this.config, log: this.log, once: this.opts.once ?? false });
+  private async runAgents(db: Database, queueConfig: QueueConfigMapper, watcher: QueueConfigReloadWatcher, services: ProcessServices): Promise<number> {
+    const runner = new AgentRunner({
+      db, config: this.config, log: this.log, once: this.opts.once ?? false, queueConfig, configFile: this.configFile, services,
+    });
     const started: Record<string, number> = {};
     // A stop request that arrived while the database was opening starts no agent.
     if (this.stopReason === undefined) {
@@ -122,6 +146,8 @@ class Master {
         if (n > 0) started[factory.name] = n;
       }
     }
+    // In once mode the config cannot change under a single cycle worth reloading for.
+    if (!this.opts.once) watcher.start();
     this.log.info({ agents: started, once: this.opts.once ?? false, harvester_id: this.config.master.harvester_id }, 'master up');
     this.sendReady();
 
@@ -152,6 +178,29 @@ class Master {
     } catch (err) {
       // Not fatal: lockInterval expiry frees them for the next claimer anyway.
       this.log.error({ err }, 'releasing held rows failed; they become claimable again after lockInterval');
+    }
+  }
+
+  /** `[wms] embedded`: the in-process PanDA stand-in (default setup and tests). */
+  private async startEmbeddedWms(): Promise<WmsHandle | undefined> {
+    const w = this.config.wms;
+    if (!w.embedded) return undefined;
+    const wms = await startWms({
+      host: w.host, port: w.port, log: this.log,
+      ...(w.jobsFile ? { jobsFile: w.jobsFile } : {}),
+      ...(w.stateFile ? { stateFile: w.stateFile } : {}),
+    });
+    this.log.info({ url: wms.url, jobsFile: w.jobsFile || null, stateFile: w.stateFile || null }, 'embedded WMS started; upstream is this WMS');
+    return wms;
+  }
+
+  private async closeUpstream(services: ProcessServices | undefined, wms: WmsHandle | undefined): Promise<void> {
+    try {
+      await services?.close();
+      await wms?.close();
+      if (wms) this.log.info('embedded WMS closed');
+    } catch (err) {
+      this.log.error({ err }, 'closing the upstream client or the embedded WMS failed');
     }
   }
 

@@ -1,6 +1,8 @@
 import type { HarvesterConfig } from '../config/schema';
 import type { Database } from '../db/connect';
 import type { Logger } from '../log';
+import type { QueueConfigMapper } from '../queue-config/mapper';
+import type { AgentServices } from './services';
 
 /** What one cycle did, as named counts (e.g. `{ claimed: 12, submitted: 10 }`). */
 export type CycleResult = Record<string, number>;
@@ -21,6 +23,20 @@ export interface AgentContext {
   readonly signal: AbortSignal;
   /** Restricts the cycle to one queue (`harvester agent NAME --once --queue Q`); unset = all queues. */
   readonly queue?: string;
+  /**
+   * The process's queue configuration, reloaded in place when the cached remote
+   * copy or the local file changes; read it per cycle (`getActiveQueues()`),
+   * never keep a snapshot across cycles. Unset only in tests that run no queues.
+   */
+  readonly queueConfig?: QueueConfigMapper;
+  /** The system config file this process loaded (relative paths in it resolve against it). */
+  readonly configFile?: string;
+  /**
+   * The process's long-lived services: queue config mapper, plugin factory and
+   * upstream communicator (see services.ts). Built once by the master (or
+   * `agent NAME --once`); test contexts come from test/helpers/agent-context.ts.
+   */
+  readonly services: AgentServices;
 }
 
 /** One agent: a cycle that claims rows, processes them and releases them. */

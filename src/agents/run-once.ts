@@ -4,8 +4,10 @@ import { releaseAllHeldByProcess } from '../db/claim';
 import { openDatabase } from '../db/connect';
 import { migrate } from '../db/migrate';
 import { createLogger } from '../log';
+import { setUpQueueConfig } from '../process-queue-config';
 import type { AgentFactory } from './agent';
 import { AgentRunner } from './runner';
+import { createAgentServices, embeddedWmsApiUrl } from './services';
 
 export interface RunAgentOnceOptions {
   factory: AgentFactory;
@@ -22,7 +24,7 @@ export interface RunAgentOnceOptions {
  * the exit code: 1 when the cycle threw (it is logged), else 0.
  */
 export async function runAgentOnce(opts: RunAgentOnceOptions): Promise<number> {
-  const { config } = await loadSystemConfig({
+  const { config, file } = await loadSystemConfig({
     ...(opts.configFile !== undefined ? { file: opts.configFile } : {}),
     overrides: opts.overrides ?? [],
     env: opts.env ?? process.env,
@@ -33,9 +35,18 @@ export async function runAgentOnce(opts: RunAgentOnceOptions): Promise<number> {
     ...(config.master.logLevel ? { level: config.master.logLevel as LevelWithSilent } : {}),
   });
   const db = await openDatabase(config.db, log);
+  let closeServices: () => Promise<void> = async () => undefined;
   try {
     await migrate(db, log);
-    const runner = new AgentRunner({ db, config, log, once: true, ...(opts.queue !== undefined ? { queue: opts.queue } : {}) });
+    // Same queue config as the daemon (throws QueueConfigError on a broken local file); one cycle needs no reload watcher.
+    const { mapper } = await setUpQueueConfig({ db, config, configFile: file, log, env: opts.env, cacherFirst: false });
+    // With [wms] embedded the upstream is the running master's WMS: a second one would be a different PanDA.
+    const apiUrl = embeddedWmsApiUrl(config);
+    const services = createAgentServices({ config, db, log, queueConfig: mapper, ...(apiUrl ? { apiUrl } : {}) });
+    closeServices = () => services.close();
+    const runner = new AgentRunner({
+      db, config, log, once: true, queueConfig: mapper, configFile: file, services, ...(opts.queue !== undefined ? { queue: opts.queue } : {}),
+    });
     // Ctrl-C stops claiming and lets the cycle finish; a second one exits at once.
     let interrupted = false;
     const onSignal = (): void => {
@@ -57,6 +68,7 @@ export async function runAgentOnce(opts: RunAgentOnceOptions): Promise<number> {
     log.debug({ released }, 'released rows held by this process');
     return runner.failures > 0 ? 1 : 0;
   } finally {
+    await closeServices();
     await db.close();
     await new Promise<void>((resolve) => log.flush(() => resolve()));
   }

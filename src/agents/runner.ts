@@ -4,8 +4,10 @@ import type { HarvesterConfig } from '../config/schema';
 import type { Database } from '../db/connect';
 import { ownerId } from '../db/owner';
 import type { Logger } from '../log';
+import type { QueueConfigMapper } from '../queue-config/mapper';
 import type { Agent, AgentContext, AgentFactory, LoopSettings } from './agent';
 import { idsFromError } from './error-ids';
+import { servicesUnavailable, type AgentServices } from './services';
 import { interruptibleSleep, sleepMs } from './sleep';
 
 export interface RunnerOptions {
@@ -19,6 +21,12 @@ export interface RunnerOptions {
   queue?: string;
   /** Source of the sleep jitter; tests pin it. */
   random?: () => number;
+  /** Handed to every cycle as `ctx.queueConfig`. */
+  queueConfig?: QueueConfigMapper;
+  /** Handed to every cycle as `ctx.configFile`. */
+  configFile?: string;
+  /** Handed to every cycle as `ctx.services`; without them any use throws (runner tests need none). */
+  services?: AgentServices;
 }
 
 export interface StopOutcome {
@@ -110,6 +118,9 @@ export class AgentRunner {
       thread,
       signal: this.abort.signal,
       ...(this.opts.queue !== undefined ? { queue: this.opts.queue } : {}),
+      ...(this.opts.queueConfig !== undefined ? { queueConfig: this.opts.queueConfig } : {}),
+      ...(this.opts.configFile !== undefined ? { configFile: this.opts.configFile } : {}),
+      services: this.opts.services ?? servicesUnavailable(),
     };
     log.debug({ owner, settings }, 'agent thread started');
     while (!this.stopping) {

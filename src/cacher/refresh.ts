@@ -10,7 +10,7 @@ import type { HarvesterConfig } from '../config/schema';
 import { getProcessLock } from '../db/process-lock';
 import type { SqlExecutor } from '../db/sql';
 import type { Logger } from '../log';
-import { addDialogMessage } from '../agents/dialog';
+import { addDialogMessage } from '../db/repo/dialogs';
 import { QUEUE_CONFIG_CACHE_KEY } from '../queue-config/cache-source';
 import type { PluginChecker } from '../queue-config/validate';
 import { checkRemoteQueueConfig } from './check-queue-config';
@@ -63,7 +63,7 @@ export interface RefreshReport {
 
 export async function refreshCache(opts: RefreshOptions): Promise<RefreshReport> {
   const env = opts.env ?? process.env;
-  const { entries: all, skippedLines } = withSkipped(cacheEntries(opts.config.cacher.data, env));
+  const { entries: all, skipped: skippedLines } = cacheEntries(opts.config.cacher.data, env);
   for (const s of skippedLines) opts.log.warn(s);
   const entries = opts.only ? all.filter((e) => opts.only?.includes(e.mainKey)) : all;
   if (entries.length === 0) return { ran: true, entries: [], skippedLines };
@@ -78,10 +78,6 @@ export async function refreshCache(opts: RefreshOptions): Promise<RefreshReport>
   // One at a time, as the original: entries are few and a slow source must not hold many connections.
   for (const entry of entries) reports.push(await refreshEntry(entry, opts, env));
   return { ran: true, entries: reports, skippedLines };
-}
-
-function withSkipped(r: ReturnType<typeof cacheEntries>): { entries: readonly CacheEntry[]; skippedLines: readonly string[] } {
-  return { entries: r.entries, skippedLines: r.skipped };
 }
 
 async function refreshEntry(entry: CacheEntry, opts: RefreshOptions, env: NodeJS.ProcessEnv): Promise<EntryReport> {

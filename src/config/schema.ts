@@ -296,6 +296,13 @@ export const schema = {
     pluginConfigs: jsonList('file syncers as JSON [{module, name, configs: {setupName: {targetDir, sourceURL, ...}}}]', []),
     sleepTime: sleepTime(600),
   },
+  wms: {
+    embedded: bool('start the embedded WMS (a small PanDA stand-in speaking the same protocol) inside the master and point the PanDA client at it; for the default setup and tests, not for production', false),
+    host: str('address the embedded WMS listens on (keep it on loopback: it has no authentication)', '127.0.0.1'),
+    port: int('port of the embedded WMS; 0 = any free port', 26080, { min: 0, max: 65535 }),
+    jobsFile: str('job definitions loaded into an empty embedded WMS at start (JSON, see docs/wms.md); empty = none', ''),
+    stateFile: str('file the embedded WMS saves its state to and restores it from (so a restart keeps jobs and history); empty = in memory only', ''),
+  },
 } as const;
 
 export type SectionName = keyof typeof schema;
@@ -345,6 +352,7 @@ export const SECTION_DOCS: Record<SectionName | typeof MAP_SECTION, string> = {
   service_monitor: 'Service monitor: process and disk metrics.',
   googlecloud: 'Legacy Google Cloud section: accepted so an old file loads, not used.',
   file_syncer: 'File syncer: keeps directories in sync with remote sources (e.g. git).',
+  wms: 'Embedded WMS: an in-process stand-in for the PanDA server (same protocol over HTTP on loopback), so a fresh clone runs without PanDA.',
   log_level: 'Per-logger level, `<logger> = LEVEL` (CRITICAL, ERROR, WARNING, INFO, DEBUG, NOTSET or a pino level). Any logger name is accepted.',
 };
 

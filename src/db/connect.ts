@@ -60,11 +60,13 @@ async function openSqlite(db: DbSettings, prefix: string, wrap: (e: SqlExecutor)
     throw new Error(`sqlite: cannot open ${file} with TypeORM: ${(err as Error).message}`, { cause: err });
   }
   log?.info({ file }, 'sqlite database opened (WAL, synchronous=NORMAL)');
+  const executor = new SqliteExecutor(raw);
   return {
     dialect: 'sqlite',
     dataSource,
-    sql: wrap(new SqliteExecutor(raw)),
+    sql: wrap(executor),
     async close() {
+      await executor.close();
       await closeSqliteConnection(raw);
       if (dataSource.isInitialized) await dataSource.destroy();
     },

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../log';
 import type { SqlExecutor } from '../db/sql';
+import { redactUrl } from '../cacher/redact';
 import { readCachedQueueConfig } from './cache-source';
 import { QueueConfigMapper } from './mapper';
 import { defaultPluginChecker } from './plugin-check';
@@ -40,7 +41,9 @@ export async function collectQueueConfigSources(opts: QueueConfigSourcesOptions)
     sources.push(await readSourceFile(file, 'file'));
   }
   if (opts.sql && usesRemoteQueueConfig(opts.settings, env)) {
-    const cached = await readCachedQueueConfig(opts.sql, env[QUEUE_CONFIG_URL_ENV] || 'remote queue config');
+    // The label shows up in logs and `qconf` output: never with credentials from the URL.
+    const url = env[QUEUE_CONFIG_URL_ENV];
+    const cached = await readCachedQueueConfig(opts.sql, url ? redactUrl(url) : 'remote queue config');
     if (cached) sources.push(cached.source);
   }
   return sources;

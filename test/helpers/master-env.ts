@@ -14,7 +14,7 @@ export interface MasterEnv {
 
 /**
  * A temp dir with a system config for one test master: sqlite under the dir,
- * logs to stdout, a short grace time; `sections` overrides or adds keys.
+ * logs to stdout, a short grace time, no queue config; `sections` overrides or adds keys.
  */
 export function makeMasterEnv(sections: IniSections = {}): MasterEnv {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harvester-master-'));
@@ -22,6 +22,8 @@ export function makeMasterEnv(sections: IniSections = {}): MasterEnv {
   const base: IniSections = {
     master: { harvester_id: 'test-master', shutdownGraceTime: 10 },
     db: { engine: 'sqlite', database_filename: dbFile },
+    // No queue config file: these masters run no queues (a missing file would stop startup).
+    qconf: { configFile: '' },
   };
   for (const [name, keys] of Object.entries(sections)) base[name] = { ...base[name], ...keys };
   const text = Object.entries(base)

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { agentNames, findAgent } from '../../agents/registry';
 import { runAgentOnce } from '../../agents/run-once';
+import { QueueConfigError } from '../../queue-config/errors';
 import { EXIT_USAGE, globalOptions } from '../main';
 
 /** `harvester agent NAME --once [--queue Q]`: one cycle of one agent, for tests and operators. */
@@ -18,12 +19,19 @@ export function register(program: Command): void {
         process.exit(EXIT_USAGE);
       }
       const g = globalOptions(cmd);
-      const code = await runAgentOnce({
-        factory,
-        ...(g.config !== undefined ? { configFile: g.config } : {}),
-        overrides: g.set,
-        ...(opts.queue !== undefined ? { queue: opts.queue } : {}),
-      });
+      let code: number;
+      try {
+        code = await runAgentOnce({
+          factory,
+          ...(g.config !== undefined ? { configFile: g.config } : {}),
+          overrides: g.set,
+          ...(opts.queue !== undefined ? { queue: opts.queue } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof QueueConfigError)) throw err;
+        process.stderr.write(`harvester: ${err.message}\n`);
+        code = EXIT_USAGE;
+      }
       process.exit(code);
     });
 }

@@ -5,6 +5,7 @@ import { register as config } from './config';
 import { register as qconf } from './qconf';
 import { register as db } from './db';
 import { register as wms } from './wms';
+import { register as cache } from './cache';
 
 /** Every subcommand module registers itself here (one line each). */
 export const commands: Array<(program: Command) => void> = [
@@ -14,4 +15,5 @@ export const commands: Array<(program: Command) => void> = [
   qconf,
   db,
   wms,
+  cache,
 ];

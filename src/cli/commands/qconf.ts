@@ -7,7 +7,16 @@ import {
   QueueConfigError, QueueConfigMapper, collectQueueConfigSources, defaultPluginChecker, formatProblem, loadQueueConfigFiles,
   qconfSettingsFrom, type Origin, type Problem, type QueueConfig,
 } from '../../queue-config';
+import { cacheEntries } from '../../cacher/entries';
+import { refreshCache } from '../../cacher/refresh';
+import { cacheStatusView, type CacheEntryView } from '../../cacher/status-view';
+import { ownerId } from '../../db/owner';
+import { createLogger } from '../../log';
+import { QUEUE_CONFIG_CACHE_KEY } from '../../queue-config/cache-source';
+import { usesRemoteQueueConfig } from '../../queue-config/bootstrap';
+import { withConfigAndDatabase } from '../cache-context';
 import { EXIT_USAGE, globalOptions } from '../main';
+import { renderReport } from './cache';
 
 /**
  * `harvester qconf list|show|validate`: the queue configuration as the daemon
@@ -25,15 +34,16 @@ export function register(program: Command): void {
     .option('--no-plugins', 'skip the plugin factory checks')
     .option('--json', 'print JSON')
     .action(async (opts: { db: boolean; plugins: boolean; json?: boolean }, cmd: Command) => {
-      await withMapper(cmd, opts, async (mapper) => {
+      await withMapper(cmd, opts, async (mapper, remote) => {
         const status = mapper.status();
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ sources: status.sources, queues: status.queues.map(({ problems: _p, ...q }) => q) }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ sources: status.sources, queues: status.queues.map(({ problems: _p, ...q }) => q), remote: remote ?? null }, null, 2)}\n`);
           return 0;
         }
         const rows = status.queues.map((q) => [q.queueName, q.state, q.configID === null ? '-' : String(q.configID), q.reason ?? '']);
         process.stdout.write(table([['QUEUE', 'STATUS', 'CONFIGID', 'WHY'], ...rows]));
         for (const s of status.sources) if (!s.ok) process.stdout.write(`source ${s.label}: ${s.error}\n`);
+        if (remote) process.stdout.write(remoteLine(remote));
         return 0;
       });
     });
@@ -69,6 +79,42 @@ export function register(program: Command): void {
     });
 
   qconf
+    .command('refresh')
+    .description('fetch the remote queue config now in this process (forced cacher pass for queues_config_file, no lock), '
+      + 'validate and store it, and show what changed; running processes reload within [qconf] checkInterval. Exit 1 when the fetch or check failed')
+    .option('--no-plugins', 'skip the plugin factory checks')
+    .action(async (opts: { plugins: boolean }, cmd: Command) => {
+      await withConfigAndDatabase(cmd, async ({ config, file }, db) => {
+        if (!cacheEntries(config.cacher.data).entries.some((e) => e.mainKey === QUEUE_CONFIG_CACHE_KEY)) {
+          process.stdout.write(`no remote queue config configured (set HARVESTER_QUEUE_CONFIG_URL or a [cacher] data line ${QUEUE_CONFIG_CACHE_KEY}||URL); nothing to refresh\n`);
+          return 0;
+        }
+        const settings = qconfSettingsFrom(config.qconf);
+        const checkPlugin = opts.plugins ? defaultPluginChecker() : undefined;
+        const sourcesOpts = { settings, systemConfigFile: file, sql: db.sql };
+        // The config as processes serve it now, to report what the refresh changes.
+        const mapper = new QueueConfigMapper({ settings, sql: db.sql, checkPlugin });
+        await mapper.load([]);
+        await mapper.load(await collectQueueConfigSources(sourcesOpts));
+        const log = createLogger({ level: 'warn', name: 'harvester' });
+        const report = await refreshCache({
+          sql: db.sql, config, systemConfigFile: file, log, owner: ownerId('cacher', 'cli'), force: true, skipLock: true,
+          only: [QUEUE_CONFIG_CACHE_KEY], ...(checkPlugin ? { checkPlugin } : {}),
+        });
+        await new Promise<void>((resolve) => log.flush(() => resolve()));
+        process.stdout.write(renderReport(report.entries));
+        if (!usesRemoteQueueConfig(settings)) {
+          process.stdout.write('note: [qconf] configFromCacher is False and HARVESTER_QUEUE_CONFIG_URL is unset: processes do not use the cached copy\n');
+        }
+        const after = await mapper.load(await collectQueueConfigSources(sourcesOpts));
+        const ids = (names: readonly string[]): string => names.map((n) => `${n} (configID ${mapper.getQueue(n)?.configID ?? '-'})`).join(', ') || 'none';
+        process.stdout.write(`queues added: ${ids(after.added)}; changed: ${ids(after.changed)}; removed: ${after.removed.join(', ') || 'none'}; broken: ${after.broken.join(', ') || 'none'}\n`);
+        process.stdout.write(`running processes reload within ${settings.checkInterval} s ([qconf] checkInterval)\n`);
+        return report.entries.some((e) => e.outcome === 'failed') ? 1 : 0;
+      });
+    });
+
+  qconf
     .command('validate')
     .argument('<file>', 'queue config file (panda_queueconfig.json layout)')
     .description('dry-run a queue config file before deploying it (no database): exit 0 when good, 2 with every problem')
@@ -95,7 +141,7 @@ export function register(program: Command): void {
 async function withMapper(
   cmd: Command,
   opts: { db: boolean; plugins: boolean },
-  fn: (mapper: QueueConfigMapper) => Promise<number>,
+  fn: (mapper: QueueConfigMapper, remote: CacheEntryView | undefined) => Promise<number>,
 ): Promise<void> {
   const g = globalOptions(cmd);
   let db: Database | undefined;
@@ -112,7 +158,8 @@ async function withMapper(
     // A CLI view must show broken queues, not stop at them: load as a reload would (after an empty first load).
     await mapper.load([]);
     await mapper.load(sources);
-    process.exitCode = await fn(mapper);
+    const remote = db ? (await cacheStatusView(db.sql, loaded.config)).find((v) => v.mainKey === QUEUE_CONFIG_CACHE_KEY) : undefined;
+    process.exitCode = await fn(mapper, remote);
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof QueueConfigError)) throw err;
     process.stderr.write(`harvester: ${err.message}\n`);
@@ -120,6 +167,12 @@ async function withMapper(
   } finally {
     await db?.close();
   }
+}
+
+function remoteLine(v: CacheEntryView): string {
+  const last = v.lastSuccess ? `last success ${v.lastSuccess}` : 'never fetched successfully';
+  const err = v.state === 'failing' && v.lastError ? `; FAILING since ${v.consecutiveFailures} attempt(s), last error ${v.lastErrorAt}: ${v.lastError} (serving the last good copy)` : '';
+  return `remote ${v.source} (cache ${v.mainKey}): ${v.state}, ${last}${err}\n`;
 }
 
 function table(rows: string[][]): string {

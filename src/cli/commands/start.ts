@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { MasterRunningError } from '../../agents/pid-file';
 import { runMaster } from '../../master';
-import { globalOptions } from '../main';
+import { QueueConfigError } from '../../queue-config/errors';
+import { EXIT_USAGE, globalOptions } from '../main';
 
 /** `harvester start [--once]`: the master in the foreground (PM2 or a terminal supervises it). */
 export function register(program: Command): void {
@@ -15,9 +16,16 @@ export function register(program: Command): void {
       try {
         code = await runMaster({ ...(g.config !== undefined ? { configFile: g.config } : {}), overrides: g.set, once: opts.once ?? false });
       } catch (err) {
-        if (!(err instanceof MasterRunningError)) throw err;
-        process.stderr.write(`harvester: ${err.message}\n`);
-        code = 1;
+        if (err instanceof QueueConfigError) {
+          // A broken local queue config is the operator's input: every problem listed, exit 2 (as a bad system config).
+          process.stderr.write(`harvester: ${err.message}\n`);
+          code = EXIT_USAGE;
+        } else if (err instanceof MasterRunningError) {
+          process.stderr.write(`harvester: ${err.message}\n`);
+          code = 1;
+        } else {
+          throw err;
+        }
       }
       // Exit explicitly: an IPC channel (PM2) or a lingering pool handle must not keep a stopped master alive.
       process.exit(code);

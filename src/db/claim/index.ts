@@ -13,7 +13,7 @@ export { claimWorkersToPropagate, markWorkersPropagated, type ClaimWorkersToProp
 export { claimWorkersToKill, clearKillRequests, markWorkersToKill, type ClaimWorkersToKillInput } from './workers-to-kill';
 export { claimWorkersToFeedEvents, EVENTS_FED, releaseWorkersFromEventFeeder, type WorkerToFeedEvents } from './workers-to-feed-events';
 export { claimQueuesToSubmit, releaseQueuesFromSubmitter, type ClaimQueuesToSubmitInput, type SiteClaim } from './queues-to-submit';
-export { claimQueuesToFetch, type ClaimQueuesToFetchInput } from './queues-to-fetch';
+export { claimQueuesToFetch, releaseQueuesToFetch, type ClaimQueuesToFetchInput } from './queues-to-fetch';
 export type { PandaQueueRow } from './queues';
 export { claimDialogsToSend, deleteSentDialogs, releaseDialogs, type ClaimDialogsToSendInput, type DialogToSend } from './dialogs-to-send';
 export { releaseAllHeldByProcess, type ReleasedLocks } from './release-all';

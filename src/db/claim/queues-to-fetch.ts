@@ -9,17 +9,20 @@ export interface ClaimQueuesToFetchInput {
   limit: number;
   /** Seconds between fetches for the same queue (`[jobfetcher] lookupTime`). */
   lookupTime: number;
+  /** Only this queue (`harvester agent jobfetcher --once --queue Q`). */
+  queueName?: string;
   now?: Date;
 }
 
 /**
- * JobFetcher claim on pq_table `jobFetchTime` (no owner, no release: the time
+ * JobFetcher claim on pq_table `jobFetchTime` (no owner; normally no release: the time
  * is the "fetched recently" mark). Claims whole queues: every pq row of up to
  * `limit` queueNames whose jobFetchTime is NULL or older than lookupTime.
  */
 export async function claimQueuesToFetch(sql: SqlExecutor, input: ClaimQueuesToFetchInput): Promise<Claim<PandaQueueRow>> {
   const now = input.now ?? new Date();
-  const ok = fragment('jobFetchTime IS NULL OR jobFetchTime < ?', secondsBefore(now, input.lookupTime));
+  const notRecent = fragment('jobFetchTime IS NULL OR jobFetchTime < ?', secondsBefore(now, input.lookupTime));
+  const ok = input.queueName === undefined ? notRecent : fragment(`(${notRecent.sql}) AND queueName = ?`, ...notRecent.params, input.queueName);
   const cols = PQ_SUMMARY.join(', ');
   if (input.limit <= 0) return { owner: null, claimedAt: now, rows: [] };
 
@@ -46,4 +49,18 @@ export async function claimQueuesToFetch(sql: SqlExecutor, input: ClaimQueuesToF
     await tx.run(`UPDATE pq_table SET jobFetchTime = ? WHERE uniqueName IN (${placeholders(ids.length)})`, [now, ...ids]);
     return { owner: null, claimedAt: now, rows: rows.map(toPandaQueueRow) };
   });
+}
+
+/**
+ * Gives queues back (their fetch did not reach upstream) so the next cycle asks
+ * again instead of waiting lookupTime: jobFetchTime = NULL where it is still
+ * this claim's time (a newer claim by another thread is left alone).
+ */
+export async function releaseQueuesToFetch(sql: SqlExecutor, claimedAt: Date, queueNames: readonly string[]): Promise<number> {
+  if (queueNames.length === 0) return 0;
+  const res = await sql.run(
+    `UPDATE pq_table SET jobFetchTime = NULL WHERE queueName IN (${placeholders(queueNames.length)}) AND jobFetchTime = ?`,
+    [...queueNames, claimedAt],
+  );
+  return res.changes;
 }

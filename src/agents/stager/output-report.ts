@@ -1,0 +1,34 @@
+import type { FileSpec, JsonObject } from '../../plugins/types';
+
+/** One entry of `outputFilesToReport`: what PanDA registers for a stored output. */
+export interface ReportedFile {
+  guid: string | null;
+  fsize: number | null;
+  adler32: string | null;
+}
+
+function guidOf(f: FileSpec, logExt: JsonObject | null | undefined): string | null {
+  const g = f.fileAttributes?.guid;
+  if (typeof g === 'string' && g) return g;
+  // The log file's guid comes with the job (jobParamsExtForLog = {lfn, guid}), not with the file row.
+  if (f.fileType === 'log' && logExt && logExt.lfn === f.lfn && typeof logExt.guid === 'string') return logExt.guid;
+  return null;
+}
+
+/** `ad:<hex>` → `<hex>`; an unprefixed checksum is taken as adler32 (the original's default); md5 gives none. */
+export function adler32Of(chksum: string | null | undefined): string | null {
+  if (!chksum) return null;
+  if (chksum.startsWith('ad:')) return chksum.slice(3);
+  if (chksum.startsWith('md:')) return null;
+  return chksum;
+}
+
+/** `outputFilesToReport` of a staged job: JSON `{lfn: {guid, fsize, adler32}}` of its finished output and log files. */
+export function outputFilesToReport(files: readonly FileSpec[], logExt: JsonObject | null | undefined): string {
+  const report: Record<string, ReportedFile> = {};
+  for (const f of files) {
+    if (f.status !== 'finished' || (f.fileType !== 'output' && f.fileType !== 'log')) continue;
+    report[f.lfn] = { guid: guidOf(f, logExt), fsize: f.fsize ?? null, adler32: adler32Of(f.chksum) };
+  }
+  return JSON.stringify(report);
+}

@@ -1,0 +1,135 @@
+import type { FileSpec, JobStatus, JobSubStatus } from '../../plugins/types';
+import { FINAL_WORKER_STATUSES } from '../claim/common';
+import { idSet } from '../claim/engine';
+import type { SqlExecutor, SqlParam } from '../sql';
+import { encodeValue, FILE_CODEC, JOB_CODEC, WORK_CODEC, type TableCodec } from './codec';
+import type { JobRow } from './jobs';
+import { insertRelations } from './relations';
+import { chunks, insertRows, placeholders, selectIn } from './sql-util';
+import type { WorkerRow } from './workers';
+
+/** Changes to one worker row; written with `lockedBy = NULL`. */
+export interface MonitorWorkerWrite {
+  workerID: number;
+  set: Partial<WorkerRow>;
+}
+
+/** Changes to one job row, plus output files the payload reported for it. */
+export interface MonitorJobWrite {
+  PandaID: number;
+  /** The job state the changes were computed from: a job moved on by someone else meanwhile is left alone. */
+  expect: { status: JobStatus; subStatus: JobSubStatus };
+  set: Partial<JobRow>;
+  /** New output/log files; ones whose lfn the job already has are skipped (the payload reports until acknowledged). */
+  newFiles: ReadonlyArray<Omit<FileSpec, 'fileID'>>;
+}
+
+/** Everything one worker set (facts §2.5) writes: all of it, or nothing when a worker lock was lost. */
+export interface MonitorSetWrite {
+  workers: readonly MonitorWorkerWrite[];
+  jobs: readonly MonitorJobWrite[];
+  /** PandaIDs a pull-mode (NoJob) worker reported, recorded in jw_table if new. */
+  relations: ReadonlyArray<{ workerID: number; PandaID: number }>;
+}
+
+export interface MonitorWriteResult {
+  /** Index of each set that was written. */
+  written: number[];
+  /** Index of each set left unwritten because one of its workers is no longer ours (or turned final). */
+  lost: number[];
+  /** New file rows inserted. */
+  files: number;
+}
+
+function setClause(c: TableCodec, set: Readonly<Record<string, unknown>>): { sql: string; params: SqlParam[] } {
+  const cols = Object.keys(set).filter((k) => set[k] !== undefined);
+  return { sql: cols.map((k) => `${k} = ?`).join(', '), params: cols.map((k) => encodeValue(c, k, set[k])) };
+}
+
+/**
+ * The monitor's write-back (the original's `update_jobs_workers`), in one
+ * transaction. A set is written only if every worker in it is still locked
+ * by `owner` and not final — a thread whose lock was taken over (cycle longer
+ * than lockInterval) writes nothing, not even the jobs, so it cannot
+ * overwrite newer results. Workers of lost sets that are still ours are just
+ * unlocked.
+ */
+export async function writeMonitorSets(sql: SqlExecutor, owner: string, sets: readonly MonitorSetWrite[]): Promise<MonitorWriteResult> {
+  const allIDs = [...new Set(sets.flatMap((s) => s.workers.map((w) => w.workerID)))];
+  if (allIDs.length === 0) return { written: [], lost: [], files: 0 };
+  return sql.transaction(async (tx) => {
+    const finals = FINAL_WORKER_STATUSES.map(() => '?').join(', ');
+    const forUpdate = tx.dialect === 'mariadb' ? ' FOR UPDATE' : '';
+    const owned = new Set<number>();
+    for (const part of chunks(allIDs)) {
+      const rows = await tx.all(
+        `SELECT workerID FROM work_table WHERE workerID IN (${placeholders(part.length)}) AND lockedBy = ? AND (status IS NULL OR status NOT IN (${finals}))${forUpdate}`,
+        [...part, owner, ...FINAL_WORKER_STATUSES],
+      );
+      for (const r of rows) owned.add(Number(r.workerID));
+    }
+    const isOwned = (s: MonitorSetWrite): boolean => s.workers.every((w) => owned.has(w.workerID));
+
+    const result: MonitorWriteResult = { written: [], lost: [], files: 0 };
+    const toUnlock: number[] = [];
+    // LFNs the jobs already have, so a report repeated before acknowledgement adds no duplicate row.
+    const withFiles = sets.filter(isOwned).flatMap((s) => s.jobs.filter((j) => j.newFiles.length > 0).map((j) => j.PandaID));
+    const knownLfns = new Set<string>();
+    for (const r of await selectIn(tx, 'file_table', 'PandaID, lfn', 'PandaID', withFiles, { sql: "fileType <> 'input'", params: [] })) {
+      knownLfns.add(`${String(r.PandaID)}\0${String(r.lfn)}`);
+    }
+
+    for (const [i, s] of sets.entries()) {
+      if (!isOwned(s)) {
+        result.lost.push(i);
+        toUnlock.push(...s.workers.map((w) => w.workerID));
+        continue;
+      }
+      for (const j of s.jobs) {
+        const files = j.newFiles.filter((f) => {
+          const key = `${j.PandaID}\0${f.lfn}`;
+          if (knownLfns.has(key)) return false;
+          knownLfns.add(key);
+          return true;
+        });
+        await insertRows(tx, FILE_CODEC, files as ReadonlyArray<Record<string, unknown>>);
+        result.files += files.length;
+        const set = setClause(JOB_CODEC, j.set);
+        if (set.sql === '') continue;
+        await tx.run(
+          `UPDATE job_table SET ${set.sql} WHERE PandaID = ? AND status = ? AND subStatus = ?`,
+          [...set.params, j.PandaID, j.expect.status, j.expect.subStatus],
+        );
+      }
+      for (const w of s.workers) {
+        const set = setClause(WORK_CODEC, { ...w.set, lockedBy: null });
+        await tx.run(`UPDATE work_table SET ${set.sql} WHERE workerID = ? AND lockedBy = ?`, [...set.params, w.workerID, owner]);
+      }
+      if (s.relations.length > 0) {
+        const existing = new Set(
+          (await selectIn(tx, 'jw_table', 'PandaID, workerID', 'workerID', [...new Set(s.relations.map((r) => r.workerID))]))
+            .map((r) => `${String(r.workerID)}:${String(r.PandaID)}`),
+        );
+        await insertRelations(tx, s.relations.filter((r) => !existing.has(`${r.workerID}:${r.PandaID}`)));
+      }
+      result.written.push(i);
+    }
+    if (toUnlock.length > 0) {
+      const ids = idSet(tx, toUnlock);
+      await tx.run(`UPDATE work_table SET lockedBy = NULL WHERE workerID IN ${ids.sql} AND lockedBy = ?`, [...ids.params, owner]);
+    }
+    return result;
+  });
+}
+
+/** Unlocks workers this owner holds without writing anything else (deferred sets, unknown queues). */
+export async function unlockMonitorWorkers(sql: SqlExecutor, owner: string, workerIDs: readonly number[], modificationTime?: Date): Promise<number> {
+  if (workerIDs.length === 0) return 0;
+  const ids = idSet(sql, workerIDs);
+  const setTime = modificationTime ? ', modificationTime = ?' : '';
+  const res = await sql.run(
+    `UPDATE work_table SET lockedBy = NULL${setTime} WHERE workerID IN ${ids.sql} AND lockedBy = ?`,
+    [...(modificationTime ? [modificationTime] : []), ...ids.params, owner],
+  );
+  return res.changes;
+}

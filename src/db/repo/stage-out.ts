@@ -1,0 +1,88 @@
+import { idSet } from '../claim/engine';
+import type { FileSpec } from '../../plugins/types';
+import type { SqlExecutor } from '../sql';
+import { decodeRow, FILE_CODEC } from './codec';
+
+/**
+ * Stage-out queries of the stager (facts §2.6) beyond the generic row
+ * repository: zip members, per-job output file status counts, finished files
+ * for the report, and the knock-on updates of zip members and events.
+ */
+
+/** File types that leave the resource (what hasOutFile and the stage-out result are about). */
+export const OUTPUT_FILE_TYPES = ['output', 'log', 'es_output', 'zip_output'] as const;
+
+/** Members packed into these zip files (`zipFileID`), by zip fileID. */
+export async function loadZipMembers(sql: SqlExecutor, zipFileIDs: readonly number[]): Promise<Map<number, FileSpec[]>> {
+  const out = new Map<number, FileSpec[]>();
+  if (zipFileIDs.length === 0) return out;
+  for (let i = 0; i < zipFileIDs.length; i += 500) {
+    const ids = idSet(sql, zipFileIDs.slice(i, i + 500));
+    for (const r of await sql.all(`SELECT * FROM file_table WHERE zipFileID IN ${ids.sql} ORDER BY fileID`, ids.params)) {
+      const f = decodeRow<FileSpec>(FILE_CODEC, r);
+      const zipID = f.zipFileID as number;
+      const list = out.get(zipID) ?? [];
+      list.push(f);
+      out.set(zipID, list);
+    }
+  }
+  return out;
+}
+
+/** `{PandaID → {status → count}}` over the jobs' output-type files that are not zip members. */
+export async function outputStatusCounts(sql: SqlExecutor, pandaIDs: readonly number[]): Promise<Map<number, Map<string, number>>> {
+  const out = new Map<number, Map<string, number>>();
+  for (let i = 0; i < pandaIDs.length; i += 500) {
+    const ids = idSet(sql, pandaIDs.slice(i, i + 500));
+    const types = idSet(sql, OUTPUT_FILE_TYPES);
+    const rows = await sql.all(
+      `SELECT PandaID, status, COUNT(*) AS n FROM file_table
+        WHERE PandaID IN ${ids.sql} AND fileType IN ${types.sql} AND zipFileID IS NULL GROUP BY PandaID, status`,
+      [...ids.params, ...types.params],
+    );
+    for (const r of rows) {
+      const id = Number(r.PandaID);
+      const m = out.get(id) ?? new Map<string, number>();
+      m.set(String(r.status), Number(r.n));
+      out.set(id, m);
+    }
+  }
+  return out;
+}
+
+/** Finished output and log files of the jobs (what PanDA is told was stored), zip members included. */
+export async function finishedOutputFiles(sql: SqlExecutor, pandaIDs: readonly number[]): Promise<FileSpec[]> {
+  const out: FileSpec[] = [];
+  for (let i = 0; i < pandaIDs.length; i += 500) {
+    const ids = idSet(sql, pandaIDs.slice(i, i + 500));
+    const rows = await sql.all(
+      `SELECT * FROM file_table WHERE PandaID IN ${ids.sql} AND status = 'finished' AND fileType IN ('output', 'log') ORDER BY fileID`,
+      ids.params,
+    );
+    out.push(...rows.map((r) => decodeRow<FileSpec>(FILE_CODEC, r)));
+  }
+  return out;
+}
+
+/** A zip file reached a final transfer status: its members share it. */
+export async function setZipMembersStatus(sql: SqlExecutor, zipFileID: number, status: string, now: Date): Promise<void> {
+  await sql.run('UPDATE file_table SET status = ?, modificationTime = ? WHERE zipFileID = ?', [status, now, zipFileID]);
+}
+
+/**
+ * Event sub-statuses follow the transfer of the file holding their output
+ * (facts §5.4): transferring / finished / failed. Events already reported
+ * (`done`) are left alone. `fileIDs` may be zip files: their members' events
+ * follow too.
+ */
+export async function setEventsOfFiles(sql: SqlExecutor, fileIDs: readonly number[], subStatus: string): Promise<void> {
+  for (let i = 0; i < fileIDs.length; i += 500) {
+    const ids = idSet(sql, fileIDs.slice(i, i + 500));
+    const ids2 = idSet(sql, fileIDs.slice(i, i + 500));
+    await sql.run(
+      `UPDATE event_table SET subStatus = ? WHERE subStatus <> 'done' AND eventRangeID IN (
+         SELECT eventRangeID FROM file_table WHERE eventRangeID IS NOT NULL AND (fileID IN ${ids.sql} OR zipFileID IN ${ids2.sql}))`,
+      [subStatus, ...ids.params, ...ids2.params],
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { fromSqlDateTime, secondsBefore, toSqlDateTime } from '../../src/db/dates';
+import { Mutex } from '../../src/db/mutex';
+import { normaliseParams } from '../../src/db/sql-params';
+import { prefixTableNames } from '../../src/db/table-prefix';
+import { processOwnerPattern, ownerId } from '../../src/db/owner';
+
+describe('db helpers', () => {
+  it('writes naive UTC with milliseconds, as TypeORM does, and reads both dialects back', () => {
+    const d = new Date('2030-05-06T07:08:09.012Z');
+    expect(toSqlDateTime(d)).toBe('2030-05-06 07:08:09.012');
+    expect(fromSqlDateTime('2030-05-06 07:08:09.012')).toEqual(d);
+    expect(fromSqlDateTime(d)).toBe(d);
+    expect(fromSqlDateTime(null)).toBeNull();
+    expect(secondsBefore(d, 1.5)).toEqual(new Date('2030-05-06T07:08:07.512Z'));
+    expect(() => toSqlDateTime(new Date('nope'))).toThrow(/invalid/);
+  });
+
+  it('normalises parameters the same for both dialects', () => {
+    expect(normaliseParams([new Date('2030-01-01T00:00:00Z'), true, false, 5n, null, 'x'])).toEqual(['2030-01-01 00:00:00.000', 1, 0, 5, null, 'x']);
+  });
+
+  it('prefixes table names but not index names that contain them', () => {
+    const sql = 'CREATE INDEX IF NOT EXISTS idx_taskID_job_table ON job_table (taskID); SELECT * FROM work_table JOIN jw_table';
+    expect(prefixTableNames(sql, 't_')).toBe('CREATE INDEX IF NOT EXISTS idx_taskID_job_table ON t_job_table (taskID); SELECT * FROM t_work_table JOIN t_jw_table');
+  });
+
+  it('mutex runs critical sections one at a time, in order, and survives a throw', async () => {
+    const m = new Mutex();
+    const log: string[] = [];
+    const step = (name: string, ms: number, fail = false) =>
+      m.runExclusive(async () => {
+        log.push(`${name}+`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${name}-`);
+        if (fail) throw new Error(name);
+      });
+    await Promise.allSettled([step('a', 20), step('b', 1, true), step('c', 5)]);
+    expect(log).toEqual(['a+', 'a-', 'b+', 'b-', 'c+', 'c-']);
+  });
+
+  it('owner ids of this process match its LIKE pattern', () => {
+    const pattern = new RegExp(`^${processOwnerPattern().replace(/%/g, '.*').replace(/_/g, '.')}$`);
+    expect(ownerId('monitor', 3)).toMatch(pattern);
+    expect('monitor-otherhost_1-3').not.toMatch(pattern);
+  });
+});
