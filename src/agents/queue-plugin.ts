@@ -4,23 +4,12 @@ import type { PluginConfig } from '../plugins/factory';
 import type { OutcomeResult } from '../plugins/types';
 import type { QueueConfig } from '../queue-config/types';
 import type { AgentContext } from './agent';
-import type { AgentServices } from './services';
 
 /**
  * Plugin lookup for agents that work on job rows (preparator, stager): the
  * job's queue config and the plugin of one of its sections, through
- * `ctx.services` (mapper + factory).
+ * `ctx.services` (mapper + factory), and a guard around plugin calls.
  */
-
-/** `ctx.services`, typed loosely until every AgentContext carries it. */
-type WithServices = AgentContext & { readonly services?: AgentServices };
-
-/** The process's services; a context without them cannot run plugin agents. */
-export function servicesOf(ctx: AgentContext): AgentServices {
-  const services = (ctx as WithServices).services;
-  if (!services) throw new Error(`agent context of ${ctx.owner} has no services (queue config mapper, plugin factory): the master must provide ctx.services`);
-  return services;
-}
 
 /**
  * The queue config a job's plugins come from. With `[master]
@@ -29,7 +18,7 @@ export function servicesOf(ctx: AgentContext): AgentServices {
  */
 export async function queueConfigForJob(ctx: AgentContext, job: { computingSite: string; configID?: number | null }): Promise<QueueConfig | undefined> {
   const configID = ctx.config.master.dynamic_plugin_change ? job.configID ?? null : null;
-  return servicesOf(ctx).queueConfig.getQueueConfig(job.computingSite, configID);
+  return ctx.services.queueConfig.getQueueConfig(job.computingSite, configID);
 }
 
 /**
@@ -38,7 +27,7 @@ export async function queueConfigForJob(ctx: AgentContext, job: { computingSite:
  * which file. Same rule as the mapper's plugin check at load time.
  */
 function sectionSource(ctx: AgentContext, queue: QueueConfig, section: string): { trusted: boolean; file?: string } {
-  const mapper = servicesOf(ctx).queueConfig;
+  const mapper = ctx.services.queueConfig;
   const origins = mapper.getOrigins(queue.queueName);
   const origin = origins?.get(`${section}.module`) ?? origins?.get(section);
   if (!origin) return { trusted: false };
@@ -62,7 +51,7 @@ export async function queuePlugin<C extends PluginCategory>(
   const entry = config ?? (queue as unknown as Record<string, PluginConfig | null | undefined>)[section];
   if (!entry) throw new Error(`queue "${queue.queueName}" has no "${section}" section`);
   const source = sectionSource(ctx, queue, section);
-  return servicesOf(ctx).plugins.get({
+  return ctx.services.plugins.get({
     category,
     config: entry,
     queueName: queue.queueName,

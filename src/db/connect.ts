@@ -38,6 +38,10 @@ export async function openDatabase(db: DbSettings, log?: Logger): Promise<Databa
 
 async function openSqlite(db: DbSettings, prefix: string, wrap: (e: SqlExecutor) => SqlExecutor, log?: Logger): Promise<Database> {
   const file = db.database_filename;
+  if (file === ':memory:' || file === '') {
+    // TypeORM and the claim executor use two connections; two in-memory databases would silently diverge.
+    throw new Error(`db.database_filename: a file path is required for sqlite (got ${JSON.stringify(file)}); use a temp file for throw-away databases`);
+  }
   ensureParentDir(file);
   // Raw connection first: it switches the file to WAL with busy_timeout already
   // set; TypeORM's enableWAL would issue the switch before its busy_timeout.

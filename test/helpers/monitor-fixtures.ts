@@ -111,6 +111,13 @@ export async function jobRow(env: AgentTestEnv, pandaID: number): Promise<JobRow
   return j;
 }
 
+/** Moves a worker's submission in the dummy batch system (its batchID carries the time) `secondsAgo` into the past. */
+export async function setBatchClock(env: AgentTestEnv, workerID: number, secondsAgo: number): Promise<void> {
+  const w = await workerRow(env, workerID);
+  const batchID = String(w.batchID).replace(/^dummy-\d+-/, `dummy-${Date.now() - secondsAgo * 1000}-`);
+  await env.db.sql.run('UPDATE work_table SET batchID = ? WHERE workerID = ?', [batchID, workerID]);
+}
+
 /** Forces a worker's status in the dummy batch system (`status.txt` in its access point). */
 export function forceBatchStatus(w: WorkerRow, status: WorkerStatus): void {
   if (!w.accessPoint) throw new Error(`worker ${w.workerID} has no access point`);

@@ -12,6 +12,7 @@ import { Submitter } from '../../src/agents/submitter';
 import { loadSystemConfig } from '../../src/config/load';
 import type { HarvesterConfig } from '../../src/config/schema';
 import { openDatabase, type Database } from '../../src/db/connect';
+import { migrate } from '../../src/db/migrate';
 import { ownerId } from '../../src/db/owner';
 import type { DbSettings } from '../../src/db/settings';
 import { PluginFactory } from '../../src/plugins/factory';
@@ -28,6 +29,8 @@ export async function openSubmitterRuntime(settings: DbSettings, configFile: str
   const log = pino({ level: process.env.HARVESTER_TEST_LOG_LEVEL ?? 'silent' });
   const { config } = await loadSystemConfig({ file: configFile, env: {}, overrides: [], fetchRemote: false });
   const db = await openDatabase(settings, log);
+  // Safe when several processes start at once (DB-level lock); a no-op once done.
+  await migrate(db, log);
   const { mapper } = await createQueueConfigMapper({ qconf: config.qconf, sql: db.sql, log, env: {}, systemConfigFile: configFile });
   const plugins = new PluginFactory({ harvesterID: config.master.harvester_id, log });
   const none = servicesUnavailable('the submitter race runtime has no upstream');

@@ -3,7 +3,7 @@ import { Monitor } from '../../src/agents/monitor';
 import { Sweeper } from '../../src/agents/sweeper';
 import { dummyPayload } from '../../plugins/messenger/dummy';
 import { createAgentTestEnv, dummyQueue, type AgentTestEnv } from '../helpers/agent-context';
-import { ago, count, forceBatchStatus, jobRow, seedJobs, seedWorkers, workerRow } from '../helpers/monitor-fixtures';
+import { ago, count, forceBatchStatus, jobRow, seedJobs, seedWorkers, setBatchClock, workerRow } from '../helpers/monitor-fixtures';
 
 const monitor = (attrs: Record<string, unknown>) => ({ monitor: { module: 'dummy', name: 'DummyMonitor', ...attrs } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,13 +15,13 @@ const cycle = (queue: string, thread = 0) => env.runCycle(agent, { queue, thread
 beforeAll(async () => {
   env = await createAgentTestEnv({
     queueConfig: {
-      Q_FLOW: dummyQueue(monitor({ runAfter: 0.4, finishAfter: 0.4 })),
+      Q_FLOW: dummyQueue(monitor({ runAfter: 60, finishAfter: 60 })),
       Q_FAIL: dummyQueue(monitor({ failureRate: 1 })),
       Q_TIMEOUT: dummyQueue(monitor({ unknownRate: 1, checkTimeout: 5 })),
       Q_QLIMIT: dummyQueue(monitor({ runAfter: 100000 })),
       Q_MANY: dummyQueue({ mapType: 'OneToMany', ...monitor({ runAfter: 0, finishAfter: 100000 }) }),
       Q_M2O: dummyQueue({ mapType: 'ManyToOne', ...monitor({ runAfter: 0, finishAfter: 100000 }) }),
-      Q_SLOW: dummyQueue(monitor({ runAfter: 0, finishAfter: 100000, checkDelay: 600 })),
+      Q_SLOW: dummyQueue(monitor({ runAfter: 0, finishAfter: 100000, checkDelay: 1000 })),
     },
     // checkInterval 0: every worker is due at every cycle, so each cycle below is one step.
     sections: { monitor: { checkInterval: 0, workerQueueTimeLimit: 30 }, sweeper: { checkInterval: 1 } },
@@ -41,7 +41,7 @@ describe('monitor (DB mode) over sqlite with the dummy batch system', () => {
     expect((await workerRow(env, 1)).status).toBe('submitted');
     expect(await jobRow(env, 101)).toMatchObject({ status: 'starting', subStatus: 'submitted' });
 
-    await sleep(500);
+    await setBatchClock(env, 1, 90); // the batch system started it
     await cycle('Q_FLOW');
     const running = await workerRow(env, 1);
     expect(running).toMatchObject({ status: 'running', nativeStatus: 'RUNNING', lockedBy: null });
@@ -51,9 +51,9 @@ describe('monitor (DB mode) over sqlite with the dummy batch system', () => {
     expect(jobRunning).toMatchObject({ status: 'running', subStatus: 'running' });
     expect(jobRunning.startTime).toBeInstanceOf(Date);
     expect(jobRunning.propagatorTime).toBeInstanceOf(Date);
-    expect(jobRunning.jobAttributes?.batchID).toBe(running.batchID);
+    expect(jobRunning.jobAttributes?.batchID).toMatch(/^dummy-\d+-1-/); // set once, from the worker
 
-    await sleep(500);
+    await setBatchClock(env, 1, 150);
     // The batch job finished: outputs are collected first, the worker is held as running.
     const r3 = await cycle('Q_FLOW');
     expect(r3.files).toBe(2);
@@ -199,7 +199,8 @@ describe('monitor (DB mode) over sqlite with the dummy batch system', () => {
     await seedJobs(env, 'Q_SLOW', [{ PandaID: 701 }]);
     await seedWorkers(env, [{ workerID: 70, queue: 'Q_SLOW', jobs: [701] }]);
     const running = cycle('Q_SLOW');
-    await sleep(250); // inside the plugin's 600 ms check
+    // Wait for the claim, then take the lock over while the plugin's 1 s check is under way.
+    while ((await workerRow(env, 70)).lockedBy === null) await sleep(20);
     await env.db.sql.run("UPDATE work_table SET lockedBy = 'monitor-thief-9', modificationTime = ? WHERE workerID = 70", [new Date()]);
     expect(await running).toMatchObject({ claimed: 1, written: 0, lost: 1 });
     const w = await workerRow(env, 70);

@@ -42,16 +42,19 @@ export async function setNewWorkers(sql: SqlExecutor, siteName: string, settings
         n += upd.changes;
         continue;
       }
-      // Clone the site's first row (same queue and limits) for the new pair.
+      // Clone the site's first row (same queue and limits) for the new pair. The natural key
+      // <queue>:<rtype>:<jobType> can be taken by the row keyed on the prodSourceLabel.
       const base = rows[0];
       const queueName = String(base.queueName);
+      let uniqueName = `${queueName}:${s.resourceType}:${s.jobType}`;
+      if ((await tx.all('SELECT uniqueName FROM pq_table WHERE uniqueName = ?', [uniqueName])).length) uniqueName = `${queueName}:${s.resourceType}:jobType=${s.jobType}`;
       const res = await tx.run(
         `${insert} INTO pq_table (uniqueName, queueName, siteName, jobType, resourceType, nNewWorkers, nQueueLimitJob, nQueueLimitWorker, maxWorkers,
            nQueueLimitJobRatio, nQueueLimitJobMax, nQueueLimitJobMin, nQueueLimitWorkerRatio, nQueueLimitWorkerMax, nQueueLimitWorkerMin)
          SELECT ?, queueName, siteName, ?, ?, ?, nQueueLimitJob, nQueueLimitWorker, maxWorkers,
            nQueueLimitJobRatio, nQueueLimitJobMax, nQueueLimitJobMin, nQueueLimitWorkerRatio, nQueueLimitWorkerMax, nQueueLimitWorkerMin
          FROM pq_table WHERE uniqueName = ?`,
-        [`${queueName}:${s.resourceType}:${s.jobType}`, s.jobType, s.resourceType, s.nNewWorkers, String(base.uniqueName)],
+        [uniqueName, s.jobType, s.resourceType, s.nNewWorkers, String(base.uniqueName)],
       );
       n += res.changes;
     }

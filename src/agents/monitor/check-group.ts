@@ -1,7 +1,7 @@
 import type { WorkerRow } from '../../db/repo/workers';
 import type { Logger } from '../../log';
 import type { Messenger } from '../../plugins/messenger';
-import type { WorkerCheck } from '../../plugins/monitor';
+import type { Monitor, WorkerCheck } from '../../plugins/monitor';
 import type { QueueConfig } from '../../queue-config/types';
 import type { AgentServices } from '../services';
 import { queuePlugin } from './queue-plugins';
@@ -42,7 +42,7 @@ export async function checkGroup(input: {
   services: AgentServices; qc: QueueConfig; group: QueueGroup; workers: ReadonlyMap<number, WorkerRow>; log: Logger; checkTimeoutDefault: number;
 }): Promise<GroupChecks | null> {
   const { services, qc, group, log } = input;
-  let monitor;
+  let monitor: Monitor;
   let messenger: Messenger;
   try {
     monitor = await queuePlugin(services, qc, 'monitor');

@@ -5,6 +5,7 @@
  */
 import type { JobRelease } from '../../db/claim/job-lock';
 import type { JobRow } from '../../db/repo/jobs';
+import { withPilotError } from '../pilot-error';
 
 /** The original's PilotErrors.SETUPFAILURE, reported for jobs whose worker could not be made or submitted. */
 export const SETUPFAILURE = 1110;
@@ -29,14 +30,13 @@ export function jobRetry(job: JobRow, attempts: number, now: Date): JobRelease {
 }
 
 export function jobFailedToMake(job: JobRow, attempts: number, diag: string, now: Date): JobRelease {
-  const attributes = { ...(job.jobAttributes ?? {}), pilotErrorCode: SETUPFAILURE, pilotErrorDiag: diag.slice(0, 500) };
   return {
     id: job.PandaID,
     set: {
       status: 'failed',
       subStatus: 'failed_to_make',
       submissionAttempts: attempts,
-      jobAttributes: JSON.stringify(attributes),
+      jobAttributes: JSON.stringify(withPilotError(job.jobAttributes, SETUPFAILURE, diag)),
       stateChangeTime: now,
       modificationTime: now,
       endTime: now,

@@ -38,7 +38,8 @@ export function register(program: Command): void {
     .description('fetch entries now in this process (forced, ignoring refreshInterval and the cacher lock); exit 1 if one failed')
     .action(async (keys: string[], _opts: unknown, cmd: Command) => {
       await withConfigAndDatabase(cmd, async ({ config, file }, db) => {
-        const log = createLogger({ level: 'warn', name: 'harvester' });
+        // The report below carries every outcome and error; log lines would only interleave with it.
+        const log = createLogger({ level: 'silent', name: 'harvester' });
         const report = await refreshCache({
           sql: db.sql, config, systemConfigFile: file, log, owner: ownerId('cacher', 'cli'), force: true, skipLock: true,
           ...(keys.length ? { only: keys } : {}),

@@ -96,7 +96,8 @@ export function register(program: Command): void {
         const mapper = new QueueConfigMapper({ settings, sql: db.sql, checkPlugin });
         await mapper.load([]);
         await mapper.load(await collectQueueConfigSources(sourcesOpts));
-        const log = createLogger({ level: 'warn', name: 'harvester' });
+        // The report below carries every outcome and error; log lines would only interleave with it.
+        const log = createLogger({ level: 'silent', name: 'harvester' });
         const report = await refreshCache({
           sql: db.sql, config, systemConfigFile: file, log, owner: ownerId('cacher', 'cli'), force: true, skipLock: true,
           only: [QUEUE_CONFIG_CACHE_KEY], ...(checkPlugin ? { checkPlugin } : {}),

@@ -1,9 +1,8 @@
 import type { WorkColumn } from '../columns';
 import { secondsBefore } from '../dates';
 import type { SqlExecutor, SqlParam } from '../sql';
-import { and, inList, toWorkerSummary, WORKER_SUMMARY, type Claim, type OwnerClaimInput, type WorkerSummary } from './common';
+import { and, inList, str, toWorkerSummary, WORKER_SUMMARY, type Claim, type OwnerClaimInput, type WorkerSummary } from './common';
 import { claimRows, fragment, releaseRows, type ReleaseResult, type ReleaseRow } from './engine';
-import { str } from './common';
 
 export interface WorkerToFeedEvents extends WorkerSummary {
   /** JSON as stored (eventsRequestParams). */
