@@ -86,7 +86,7 @@ export const schema = {
   qconf: {
     configFile: str('queue configuration file (JSON, the original panda_queueconfig.json layout)', 'panda_queueconfig.json'),
     configFromCacher: bool('take the queue configuration from the cacher entry "queues_config_file"', false),
-    queueList: list('queues to serve, one per indented line, or ALL for every queue of configFile', []),
+    queueList: list('queues to serve, one per indented line, or ALL for every queue of configFile', ['ALL']),
     resolverModule: str('module resolving queue names to PanDA queues', 'pandaharvester.harvestermisc.info_utils'),
     resolverClass: str('class of the resolver', 'PandaQueuesDict'),
     resolverConfig: jsonObject('resolver configuration, e.g. {"refreshPeriod": 300}', null, { nullable: true }),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Propagator } from '../../src/agents/propagator';
 import { Submitter } from '../../src/agents/submitter';
 import { fromSqlDateTime } from '../../src/db/dates';
 import { createAgentTestEnv, dummyQueue, type AgentTestEnv, type IniSections } from '../helpers/agent-context';
@@ -234,5 +235,33 @@ describe('submitter: site lock and slave mode', () => {
     expect(await e.runCycle(new Submitter())).toMatchObject({ sites: 1, submitted: 1 });
     await e.db.sql.run("UPDATE work_table SET status = 'running'");
     expect(await e.runCycle(new Submitter())).toMatchObject({ sites: 0 });
+  });
+});
+
+describe('submitter: what reaches upstream (through the real propagator and the embedded WMS)', () => {
+  it('submitted workers and their jobs, missed workers, failed jobs and dialogs are reported', async () => {
+    const e = await start({
+      Q1: { nQueueLimitWorker: 2 },
+      F1: { nQueueLimitWorker: 1, submitter: { failureRate: 1, temporaryFailures: false } },
+    });
+    const ok = e.wms.store.addJobs([{}, {}], { site: 'Q1' });
+    const bad = e.wms.store.addJobs([{}], { site: 'F1' });
+    await seedPreparedJobs(e.db.sql, 'Q1', ok);
+    await seedPreparedJobs(e.db.sql, 'F1', bad);
+    expect(await e.runCycle(new Submitter())).toMatchObject({ sites: 2, submitted: 2, missed: 1, jobsFailed: 1 });
+    await e.runCycle(new Propagator());
+
+    const rel = await relationsOf(e.db.sql);
+    const workers = await workersOf(e.db.sql);
+    const upstream = new Map(e.wms.store.snapshot().workers.map((w) => [w.workerID, w]));
+    for (const w of workers) {
+      expect(upstream.get(w.workerID)?.status, `worker ${w.workerID} reported`).toBe(w.computingSite === 'Q1' ? 'submitted' : 'missed');
+    }
+    for (const id of ok) {
+      expect(e.wms.store.jobStatus(id).status).toBe('starting');
+      expect([...rel.values()].flat()).toContain(id);
+    }
+    expect(e.wms.store.jobStatus(bad[0]).status).toBe('failed');
+    expect(e.wms.store.dialogs.length).toBeGreaterThan(0);
   });
 });

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** `job_table`: A PanDA job (PK PandaID). Lock channels: lockedBy+preparatorTime/submitterTime, stagerLock+stagerTime, propagatorLock+propagatorTime. */
 // Composite claim indexes of migration 0002 (which also drops the original
 // single-column preparatorTime index they supersede). Declarative only: the
 // schema comes from the migrations.
+/** `job_table`: A PanDA job (PK PandaID). Lock channels: lockedBy+preparatorTime/submitterTime, stagerLock+stagerTime, propagatorLock+propagatorTime. */
 @Index('idx_subStatus_preparatorTime_job_table', ['subStatus', 'preparatorTime'])
 @Index('idx_computingSite_subStatus_submitterTime_job_table', ['computingSite', 'subStatus', 'submitterTime'])
 @Entity({ name: 'job_table' })

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** `work_table`: A worker (batch job / pilot) on a resource. Lock channels: lockedBy+modificationTime (monitor), eventFeedLock+eventFeedTime, lastUpdate, killTime. */
 // Composite claim index of migration 0002 (declarative only).
+/** `work_table`: A worker (batch job / pilot) on a resource. Lock channels: lockedBy+modificationTime (monitor), eventFeedLock+eventFeedTime, lastUpdate, killTime. */
 @Index('idx_status_modificationTime_work_table', ['status', 'modificationTime'])
 @Entity({ name: 'work_table' })
 export class WorkEntity {
