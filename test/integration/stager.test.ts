@@ -126,6 +126,28 @@ describe('stager: zipping', () => {
     expect(Object.keys(JSON.parse(job.outputFilesToReport ?? '{}')).sort()).toEqual(['a.root', 'b.root']);
   });
 
+  it('pending outputs (zipPerMB) are grouped into a zip by the zip pass, then shipped', async () => {
+    await seedStagingJobs(env, [{
+      PandaID: 12, queue: 'Q_ZIP', status: 'finished', subStatus: 'to_transfer', hasOutFile: 2,
+      files: [
+        { lfn: 'p1.root', status: 'pending', fileType: 'output', fsize: 7 },
+        { lfn: 'p2.root', status: 'pending', fileType: 'output', fsize: 8 },
+      ],
+    }]);
+    expect(await cycle('Q_ZIP')).toMatchObject({ zip_claimed: 1, zip_done: 1 });
+    const files = await filesOf(env, 12);
+    expect(files.map((f) => [f.lfn, f.status, f.fileType])).toEqual([
+      ['p1.root', 'zipped', 'output'], ['p2.root', 'zipped', 'output'], ['panda.p1.root.zip', 'defined', 'zip_output'],
+    ]);
+    expect(files[0].zipFileID).toBe(files[2].fileID);
+    expect(files[2]).toMatchObject({ fsize: 15, scope: 'panda', isZip: 1 });
+    expect(await jobRow(env, 12)).toMatchObject({ subStatus: 'to_transfer', hasOutFile: 1 });
+    expect(await cycle('Q_ZIP')).toMatchObject({ trigger_done: 1 });
+    clock.advance(181);
+    expect(await cycle('Q_ZIP')).toMatchObject({ check_staged: 1 });
+    expect(Object.keys(JSON.parse((await jobRow(env, 12)).outputFilesToReport ?? '{}')).sort()).toEqual(['p1.root', 'p2.root']);
+  });
+
   it('with usePostZipping: async zip → post_zipping → post-zip → defined', async () => {
     const e = postZipEnv;
     await seedStagingJobs(e, [{

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextStageOutState } from '../../src/agents/stager/job-state';
+import { groupForZips } from '../../src/agents/stager/zip-grouping';
 import { adler32Of, outputFilesToReport } from '../../src/agents/stager/output-report';
 import type { FileSpec } from '../../src/plugins/types';
 
@@ -16,6 +17,9 @@ describe('nextStageOutState (update_job_for_stage_out bookkeeping)', () => {
 
   it('to_transfer → transferring once nothing is left to zip or trigger; staged or failed when nothing is in flight', () => {
     expect(nextStageOutState('to_transfer', counts({ defined: 1 }))).toEqual({ hasOutFile: 1, final: false });
+    // Outputs still waiting for their zip: not finished with them.
+    expect(nextStageOutState('to_transfer', counts({ pending: 1, finished: 1 }))).toEqual({ hasOutFile: 2, final: false });
+    expect(nextStageOutState('running', counts({ pending: 1 }))).toEqual({ hasOutFile: 0, final: false });
     expect(nextStageOutState('to_transfer', counts({ transferring: 2 }))).toEqual({ hasOutFile: 3, subStatus: 'transferring', final: false });
     expect(nextStageOutState('to_transfer', counts({ finished: 2 }))).toEqual({ hasOutFile: 0, subStatus: 'staged', final: true });
     expect(nextStageOutState('transferring', counts({ finished: 1, failed: 1 }))).toEqual({ hasOutFile: 0, subStatus: 'failed_to_stage_out', status: 'failed', final: true });
@@ -35,5 +39,16 @@ describe('outputFilesToReport', () => {
     ], { lfn: 'l', guid: 'LG' });
     expect(JSON.parse(text)).toEqual({ o: { guid: 'G', fsize: 5, adler32: '0000abcd' }, l: { guid: 'LG', fsize: 5, adler32: '0000abcd' } });
     expect(adler32Of('md:ffff')).toBeNull();
+  });
+});
+
+describe('groupForZips', () => {
+  const f = (fileID: number, mb: number): FileSpec => ({ fileID, PandaID: 1, lfn: `f${fileID}`, status: 'pending', fileType: 'output', fsize: mb * 1024 * 1024 });
+  it('fills zips up to zipPerMB; the rest waits while the job runs, becomes a last zip once it is done', () => {
+    const files = [f(1, 3), f(2, 3), f(3, 1)];
+    expect(groupForZips(files, 5, false).map((g) => g.map((x) => x.fileID))).toEqual([[1, 2]]);
+    expect(groupForZips(files, 5, true).map((g) => g.map((x) => x.fileID))).toEqual([[1, 2], [3]]);
+    expect(groupForZips(files, 0, true).map((g) => g.map((x) => x.fileID))).toEqual([[1, 2, 3]]);
+    expect(groupForZips(files, 0, false)).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ export interface StageOutState {
  * The original's `update_job_for_stage_out` bookkeeping (facts §2.6):
  * `hasOutFile` from what is left (zipping 2, post_zipping 4, defined 1,
  * transferring 3, else 0); `to_transfer` becomes `transferring` once nothing
- * is left to zip or trigger; `transferring` with nothing in flight either ends
+ * is left to zip or trigger (nor `pending` for a zip); `transferring` with nothing in flight either ends
  * as `staged`, or `failed`/`failed_to_stage_out` when any output failed.
  * Other subStatuses (running jobs shipping event outputs) only get the flag.
  *
@@ -24,9 +24,12 @@ export interface StageOutState {
  */
 export function nextStageOutState(subStatus: JobSubStatus, counts: ReadonlyMap<string, number>): StageOutState {
   const has = (s: string): boolean => (counts.get(s) ?? 0) > 0;
-  const hasOutFile: HasOutFile = has('zipping') ? 2 : has('post_zipping') ? 4 : has('defined') ? 1 : has('transferring') ? 3 : 0;
+  // `pending` outputs of a job that makes no more need their last zip: zip-pass work (flag 2), as the monitor flags them.
+  const zipWork = has('zipping') || (has('pending') && subStatus === 'to_transfer');
+  const hasOutFile: HasOutFile = zipWork ? 2 : has('post_zipping') ? 4 : has('defined') ? 1 : has('transferring') ? 3 : 0;
   let next: JobSubStatus = subStatus;
-  if (next === 'to_transfer' && !has('zipping') && !has('post_zipping') && !has('defined')) next = 'transferring';
+  // `pending` outputs are still waiting to be grouped into a zip (zipPerMB): the job is not done with them.
+  if (next === 'to_transfer' && !has('zipping') && !has('post_zipping') && !has('defined') && !has('pending')) next = 'transferring';
   if (next === 'transferring' && hasOutFile === 0) {
     return has('failed')
       ? { hasOutFile, subStatus: 'failed_to_stage_out', status: 'failed', final: true }

@@ -6,6 +6,7 @@ import type { AgentContext, CycleResult } from '../agent';
 import { JobLockKeeper } from '../lock-keeper';
 import { guardedCall } from '../queue-plugin';
 import type { PassSpec } from './passes';
+import { groupPendingOutputs } from './zip-grouping';
 import { writeStageOutResults, type FileChange, type StagerWrite } from './write-back';
 
 type Outcome = 'done' | 'failed' | 'pending' | 'error';
@@ -26,7 +27,7 @@ export async function runStagerPass(ctx: AgentContext, spec: PassSpec, lockInter
   };
   if (claim.rows.length === 0) return prefixed(spec, counts);
 
-  const jobs = await loadPassJobs(ctx, spec, claim.rows.map((r) => r.PandaID));
+  const jobs = await loadPassJobs(ctx, spec, claim.rows.map((r) => r.PandaID), clock());
   const keeper = new JobLockKeeper(sql, 'stager', ctx.owner, jobs.map((j) => j.PandaID), lockInterval, clock, claim.claimedAt);
   const writes = await mapLimit(jobs, spec.concurrency, async (job): Promise<StagerWrite> => {
     if (ctx.signal.aborted || !(await keeper.stillHeld(job.PandaID))) return { job, decisive: false, files: [] };
@@ -46,8 +47,16 @@ function prefixed(spec: PassSpec, counts: Record<string, number>): CycleResult {
   return Object.fromEntries(Object.entries(counts).map(([k, v]) => [`${spec.pass}_${k}`, v]));
 }
 
-/** The claimed jobs with only the pass's files (≤ maxFiles each, fileID order); zip files carry their members. */
-async function loadPassJobs(ctx: AgentContext, spec: PassSpec, ids: number[]): Promise<JobRow[]> {
+/**
+ * The claimed jobs with only the pass's files (≤ maxFiles each, fileID order);
+ * zip files carry their members. The zip pass first groups `pending` outputs
+ * into new zip files.
+ */
+async function loadPassJobs(ctx: AgentContext, spec: PassSpec, ids: number[], now: Date): Promise<JobRow[]> {
+  if (spec.pass === 'zip') {
+    const made = await groupPendingOutputs(ctx.db.sql, ctx.owner, await loadJobs(ctx.db.sql, ids, { files: false, slim: true }), now);
+    if (made) ctx.log.debug({ zips: made }, 'pending outputs grouped into zip files');
+  }
   const jobs = await loadJobs(ctx.db.sql, ids, { fileStatuses: spec.fileStatuses });
   for (const job of jobs) {
     const files = job.outFiles.sort((a, b) => a.fileID - b.fileID);

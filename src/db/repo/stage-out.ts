@@ -86,3 +86,38 @@ export async function setEventsOfFiles(sql: SqlExecutor, fileIDs: readonly numbe
     );
   }
 }
+
+/** Output files of the jobs still waiting to be grouped into a zip (`pending`, no zip yet), in fileID order. */
+export async function pendingOutputFiles(sql: SqlExecutor, pandaIDs: readonly number[]): Promise<FileSpec[]> {
+  const out: FileSpec[] = [];
+  for (let i = 0; i < pandaIDs.length; i += 500) {
+    const ids = idSet(sql, pandaIDs.slice(i, i + 500));
+    const rows = await sql.all(`SELECT * FROM file_table WHERE PandaID IN ${ids.sql} AND status = 'pending' AND zipFileID IS NULL ORDER BY fileID`, ids.params);
+    out.push(...rows.map((r) => decodeRow<FileSpec>(FILE_CODEC, r)));
+  }
+  return out;
+}
+
+/**
+ * Creates one `zip_output` file (status `zipping`, scope `panda`, named
+ * `panda.<first member lfn>.zip` as the original) and marks the members
+ * `zipped` into it. Run inside the caller's owner-checked transaction.
+ */
+export async function createZipFile(sql: SqlExecutor, members: readonly FileSpec[], now: Date): Promise<number> {
+  const first = members[0];
+  if (!first) throw new Error('createZipFile: no member files');
+  const lfn = `panda.${first.lfn}.zip`;
+  await sql.run(
+    `INSERT INTO file_table (PandaID, taskID, lfn, status, fileType, scope, isZip, attemptNr, todelete, modificationTime)
+     VALUES (?, ?, ?, 'zipping', 'zip_output', 'panda', 1, 0, 0, ?)`,
+    [first.PandaID, first.taskID ?? null, lfn, now],
+  );
+  const [row] = await sql.all<{ fileID: unknown }>(
+    "SELECT MAX(fileID) AS fileID FROM file_table WHERE PandaID = ? AND lfn = ? AND fileType = 'zip_output'", [first.PandaID, lfn],
+  );
+  const zipID = Number(row?.fileID);
+  if (!Number.isFinite(zipID)) throw new Error(`createZipFile: zip file ${lfn} of job ${first.PandaID} not found after insert`);
+  const ids = idSet(sql, members.map((m) => m.fileID));
+  await sql.run(`UPDATE file_table SET status = 'zipped', zipFileID = ?, modificationTime = ? WHERE fileID IN ${ids.sql}`, [zipID, now, ...ids.params]);
+  return zipID;
+}
