@@ -24,6 +24,8 @@ export function makeMasterEnv(sections: IniSections = {}): MasterEnv {
     db: { engine: 'sqlite', database_filename: dbFile },
     // No queue config file: these masters run no queues (a missing file would stop startup).
     qconf: { configFile: '' },
+    // Upstream = an embedded WMS on a free loopback port: a test master never talks to a real PanDA.
+    wms: { embedded: 'True', port: 0 },
   };
   for (const [name, keys] of Object.entries(sections)) base[name] = { ...base[name], ...keys };
   const text = Object.entries(base)
