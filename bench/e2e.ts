@@ -1,0 +1,273 @@
+/**
+ * End-to-end benchmark (issue 4): N jobs from a WMS speaking the PanDA
+ * protocol over HTTP on loopback, through a real master process with every
+ * agent (3 threads each, 1 s sleep/check/trigger intervals, lockInterval
+ * 600 s, maxJobs/maxWorkers 500, INFO logging to a file, sqlite), dummy
+ * preparator/stager, OneToOne, and a dummy batch system in which a worker
+ * runs 1 s after submission and finishes 1 s later writing one output file.
+ *
+ * The WMS runs in this process, so the master's CPU and memory — read from
+ * /proc/<pid>/stat and VmHWM — are the harvester's alone. Wall time runs from
+ * spawning the master until the WMS has every job `finished`. Not a test: it
+ * prints figures; the LAST line is one JSON object.
+ *
+ *   npm run bench:e2e -- --jobs 2000        (the default)
+ *   node dist/bench/e2e.js --jobs 20000 --keep   (keep the temp dir and its log)
+ *   BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node dist/bench/e2e.js   (profile the master)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startWms, type WmsHandle } from '../src/wms/server';
+
+interface Args {
+  jobs: number;
+  keep: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { jobs: 2000, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--jobs' || a === '-n') args.jobs = Number(argv[++i]);
+    else if (a.startsWith('--jobs=')) args.jobs = Number(a.slice('--jobs='.length));
+    else if (a === '--keep') args.keep = true;
+    else throw new Error(`unknown argument ${a} (expected --jobs N [--keep])`);
+  }
+  if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs: expected a positive integer, got ${args.jobs}`);
+  return args;
+}
+
+const REPO = path.resolve(__dirname, '../..');
+const QUEUE = 'BENCH';
+
+function queueConfig(n: number, dir: string): object {
+  return {
+    [QUEUE]: {
+      prodSourceLabel: 'managed',
+      mapType: 'OneToOne',
+      nQueueLimitJob: n,
+      maxWorkers: n,
+      nQueueLimitWorker: n,
+      preparator: { module: 'dummy', name: 'DummyPreparator' },
+      submitter: { module: 'dummy', name: 'DummySubmitter' },
+      workerMaker: { module: 'dummy', name: 'DummyWorkerMaker' },
+      // One output file per job, written into the worker's access point.
+      messenger: { module: 'dummy', name: 'DummyMessenger', writeFiles: true, accessPoint: path.join(dir, 'workers', '${workerID}') },
+      stager: { module: 'dummy', name: 'DummyStager' },
+      monitor: { module: 'dummy', name: 'DummyMonitor', runAfter: 1, finishAfter: 1 },
+      sweeper: { module: 'dummy', name: 'DummySweeper' },
+    },
+  };
+}
+
+function systemConfig(dir: string, apiUrl: string): string {
+  const every = 'nThreads = 3\nsleepTime = 1\nlockInterval = 600';
+  return `
+[master]
+harvester_id = bench-e2e
+logLevel = info
+logFile = ${path.join(dir, 'harvester.log')}
+shutdownGraceTime = 30
+
+[db]
+engine = sqlite
+database_filename = ${path.join(dir, 'harvester.db')}
+
+[pandacon]
+server_api_url_ssl = ${apiUrl}
+cache_api_url_ssl = ${apiUrl}
+timeout = 60
+
+[wms]
+embedded = False
+
+[qconf]
+configFile = ${path.join(dir, 'queues.json')}
+queueList =
+ ALL
+
+[commandmanager]
+sleepTime = 1
+
+[jobfetcher]
+nThreads = 3
+sleepTime = 1
+lookupTime = 1
+maxJobs = 500
+
+[propagator]
+${every}
+maxJobs = 500
+maxWorkers = 500
+nJobsInBulk = 100
+nWorkersInBulk = 100
+
+[preparator]
+${every}
+checkInterval = 1
+triggerInterval = 1
+maxJobsToCheck = 500
+maxJobsToTrigger = 500
+
+[submitter]
+nThreads = 3
+sleepTime = 1
+lockInterval = 600
+checkInterval = 1
+lookupTime = 1
+
+[monitor]
+${every}
+checkInterval = 1
+maxWorkers = 500
+
+[stager]
+${every}
+checkInterval = 1
+triggerInterval = 1
+maxJobsToCheck = 500
+maxJobsToTrigger = 500
+
+[eventfeeder]
+${every}
+maxWorkers = 500
+
+[sweeper]
+nThreads = 3
+sleepTime = 1
+checkInterval = 1
+maxWorkers = 500
+`;
+}
+
+/** utime + stime of a process, in ms (needs Linux /proc). */
+function cpuMs(pid: number, ticksPerSec: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat(5); rest[0] is field 3.
+  return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSec;
+}
+
+/** Peak resident set (VmHWM) in MB. */
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+function waitForReady(child: ChildProcess, stderr: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.on('message', (m) => {
+      if (m === 'ready') resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`master exited (${code}) before it was ready:\n${stderr()}`)));
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (process.platform !== 'linux') throw new Error('bench:e2e reads /proc: Linux only');
+  const n = args.jobs;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harvester-bench-e2e-'));
+  const ticks = clockTicks();
+  let wms: WmsHandle | undefined;
+  let child: ChildProcess | undefined;
+  try {
+    wms = await startWms({ host: '127.0.0.1', port: 0 });
+    wms.store.addJobs(Array.from({ length: n }, () => ({ computingSite: QUEUE, inFiles: 'in.${PandaID}.root', outFiles: 'out.${PandaID}.root', logFile: '' })));
+    fs.writeFileSync(path.join(dir, 'queues.json'), JSON.stringify(queueConfig(n, dir), null, 2));
+    const cfg = path.join(dir, 'harvester.cfg');
+    fs.writeFileSync(cfg, systemConfig(dir, wms.apiUrl));
+
+    console.log(`bench:e2e  jobs=${n}  dir=${dir}`);
+    const t0 = Date.now();
+    // BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the master.
+    const nodeArgs = (process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin', 'harvester.js'), '-c', cfg, 'start'], {
+      cwd: REPO, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, HARVESTER_CONFIG: cfg },
+    });
+    child = proc;
+    let stderr = '';
+    proc.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+    const pid = proc.pid;
+    if (pid === undefined) throw new Error('could not spawn the master');
+    await waitForReady(proc, () => stderr);
+    const tReady = Date.now();
+    const cpuReady = cpuMs(pid, ticks);
+
+    const deadline = t0 + Math.max(120_000, n * 30);
+    const store = wms.store;
+    let tFirst: number | undefined;
+    let lastLine = 0;
+    let cpuDone = 0;
+    let rssDone = 0;
+    for (;;) {
+      const finished = store.jobCountsByStatus().finished ?? 0;
+      const now = Date.now();
+      if (finished > 0 && tFirst === undefined) tFirst = now;
+      if (finished >= n) {
+        cpuDone = cpuMs(pid, ticks);
+        rssDone = peakRssMb(pid);
+        break;
+      }
+      if (proc.exitCode !== null) throw new Error(`master exited (${proc.exitCode}) with ${finished}/${n} jobs finished:\n${stderr}`);
+      if (now > deadline) throw new Error(`timed out: ${finished}/${n} jobs finished after ${(now - t0) / 1000} s; counts ${JSON.stringify(store.jobCountsByStatus())}`);
+      if (now - lastLine >= 2000) {
+        lastLine = now;
+        console.log(`  t=${((now - t0) / 1000).toFixed(1)}s  WMS jobs ${JSON.stringify(store.jobCountsByStatus())}  master cpu ${Math.round(cpuMs(pid, ticks))} ms`);
+      }
+      await sleep(50);
+    }
+    const tDone = Date.now();
+    const workersFinished = [...store.workers.values()].filter((w) => w.status === 'finished').length;
+    const requests = Object.fromEntries(store.requestCounts);
+
+    proc.kill('SIGTERM');
+    const exitCode = await new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (c) => resolve(c))));
+    const tExit = Date.now();
+
+    const wall = (tDone - t0) / 1000;
+    const result = {
+      jobs: n,
+      wall_s: round(wall),
+      cpu_ms_per_job: round(cpuDone / n, 3),
+      peak_rss_mb: round(rssDone, 1),
+      cpu_s: round(cpuDone / 1000),
+      startup_s: round((tReady - t0) / 1000),
+      startup_cpu_ms: Math.round(cpuReady),
+      cpu_ms_per_job_after_startup: round((cpuDone - cpuReady) / n, 3),
+      first_finished_s: tFirst === undefined ? null : round((tFirst - t0) / 1000),
+      jobs_per_s: round(n / wall, 1),
+      workers_finished_upstream: workersFinished,
+      shutdown_s: round((tExit - tDone) / 1000),
+      exit_code: exitCode,
+      upstream_requests: requests,
+    };
+    console.log(`wall ${result.wall_s} s (startup ${result.startup_s} s, first job finished at ${result.first_finished_s} s), ${result.jobs_per_s} jobs/s`);
+    console.log(`master CPU ${result.cpu_s} s = ${result.cpu_ms_per_job} ms/job (${result.cpu_ms_per_job_after_startup} ms/job after startup), peak RSS ${result.peak_rss_mb} MB`);
+    console.log(`workers finished upstream ${workersFinished}/${n}; master exit ${exitCode} after ${result.shutdown_s} s`);
+    console.log(JSON.stringify(result));
+  } finally {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await wms?.close();
+    if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:e2e failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
