@@ -196,8 +196,10 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     // BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the master.
     const nodeArgs = (process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // BENCH_MASTER_STDOUT=file keeps what the master prints (e.g. with --trace-gc); logs go to <dir>/harvester.log.
+    const masterStdout = process.env.BENCH_MASTER_STDOUT ? fs.openSync(process.env.BENCH_MASTER_STDOUT, 'w') : 'ignore';
     const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin', 'harvester.js'), '-c', cfg, 'start'], {
-      cwd: REPO, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, HARVESTER_CONFIG: cfg },
+      cwd: REPO, stdio: ['ignore', masterStdout, 'pipe', 'ipc'], env: { ...process.env, HARVESTER_CONFIG: cfg },
     });
     child = proc;
     let stderr = '';
@@ -207,6 +209,7 @@ async function main(): Promise<void> {
     await waitForReady(proc, () => stderr);
     const tReady = Date.now();
     const cpuReady = cpuMs(pid, ticks);
+    const rssReady = peakRssMb(pid);
 
     const deadline = t0 + Math.max(120_000, n * 30);
     const store = wms.store;
@@ -248,6 +251,7 @@ async function main(): Promise<void> {
       cpu_s: round(cpuDone / 1000),
       startup_s: round((tReady - t0) / 1000),
       startup_cpu_ms: Math.round(cpuReady),
+      startup_peak_rss_mb: round(rssReady, 1),
       cpu_ms_per_job_after_startup: round((cpuDone - cpuReady) / n, 3),
       first_finished_s: tFirst === undefined ? null : round((tFirst - t0) / 1000),
       jobs_per_s: round(n / wall, 1),

@@ -42,6 +42,7 @@ export async function runAgentOnce(opts: RunAgentOnceOptions): Promise<number> {
     const { mapper } = await setUpQueueConfig({ db, config, configFile: file, log, env: opts.env, cacherFirst: false });
     // With [wms] embedded the upstream is the running master's WMS: a second one would be a different PanDA.
     const apiUrl = embeddedWmsApiUrl(config);
+    if (config.wms.embedded && !apiUrl) log.warn('[wms] embedded with port 0: the master\'s WMS cannot be found from here; upstream is [pandacon]');
     const services = createAgentServices({ config, db, log, queueConfig: mapper, ...(apiUrl ? { apiUrl } : {}) });
     closeServices = () => services.close();
     const runner = new AgentRunner({

@@ -185,10 +185,28 @@ export async function releaseRows<Id extends string | number, Col extends string
     };
   };
 
+  let released: Id[] | undefined;
+  if (sql.dialect === 'sqlite' && statements.length === 1) {
+    // One statement on sqlite is atomic by itself, so no BEGIN/COMMIT round
+    // trips. All-or-nothing first: the UPDATE applies only if every row is still
+    // ours (the normal case; cheaper than RETURNING, which buffers every row).
+    // Otherwise it wrote nothing, and UPDATE … RETURNING writes exactly the rows
+    // still ours and names them.
+    const st = statements[0];
+    const q = buildSql(st);
+    const all = await sql.run(
+      `UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql} AND (SELECT COUNT(*) FROM ${spec.table} WHERE ${q.whereSql}) = ?`,
+      [...q.setParams, ...q.condParams, ...q.condParams, st.ids.length],
+    );
+    if (all.changes === st.ids.length) released = [...unique.keys()];
+    else {
+      const out = await sql.all(`UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql} RETURNING ${spec.pk}`, [...q.setParams, ...q.condParams]);
+      released = out.map((r) => r[spec.pk] as Id);
+    }
+  }
   // Fast path: plain UPDATEs in one transaction; when every row was still ours
   // (the normal case) the counts prove it and no ids need to be read back.
-  let released: Id[] | undefined;
-  try {
+  if (released === undefined) try {
     released = await sql.transaction(async (tx) => {
       for (const st of statements) {
         const q = buildSql(st);

@@ -1,4 +1,5 @@
 import type { EventSpec, FileSpec, JobSpec } from '../../plugins/types';
+import { JOB_COLUMNS } from '../columns';
 import type { SqlExecutor, SqlParam } from '../sql';
 import { decodeRow, EVENT_CODEC, FILE_CODEC, JOB_CODEC } from './codec';
 import { chunks, insertRows, placeholders, selectIn } from './sql-util';
@@ -27,10 +28,13 @@ export interface LoadJobsOptions {
 
 const INPUT_TYPES = new Set(['input', 'aux_input']);
 
+const SLIM_JOB_COLUMNS = JOB_COLUMNS.filter((c) => c !== 'jobParams').join(', ');
+
 /** Jobs by PandaID, in the order asked, with their files split into inFiles/outFiles. */
 export async function loadJobs(sql: SqlExecutor, pandaIDs: readonly number[], opts: LoadJobsOptions = {}): Promise<JobRow[]> {
   if (pandaIDs.length === 0) return [];
-  const rows = await selectIn(sql, 'job_table', '*', 'PandaID', pandaIDs);
+  // Slim: jobParams (the whole PanDA job dict) is most of a row's bytes and JSON parsing; not even read.
+  const rows = await selectIn(sql, 'job_table', opts.slim ? SLIM_JOB_COLUMNS : '*', 'PandaID', pandaIDs);
   const byId = new Map<number, JobRow>();
   for (const r of rows) {
     const job = decodeRow<JobRow>(JOB_CODEC, r);
