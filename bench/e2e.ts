@@ -13,6 +13,7 @@
  *
  *   npm run bench:e2e -- --jobs 2000        (the default)
  *   node dist/bench/e2e.js --jobs 20000 --keep   (keep the temp dir and its log)
+ *   node dist/bench/e2e.js --no-write-files      (dummy messenger in memory: no access point files)
  *   BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node dist/bench/e2e.js   (profile the master)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,16 +26,19 @@ import { startWms, type WmsHandle } from '../src/wms/server';
 interface Args {
   jobs: number;
   keep: boolean;
+  /** The dummy messenger writes access points and the output file to disk (default); off = in memory. */
+  writeFiles: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { jobs: 2000, keep: false };
+  const args: Args = { jobs: 2000, keep: false, writeFiles: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--jobs' || a === '-n') args.jobs = Number(argv[++i]);
     else if (a.startsWith('--jobs=')) args.jobs = Number(a.slice('--jobs='.length));
     else if (a === '--keep') args.keep = true;
-    else throw new Error(`unknown argument ${a} (expected --jobs N [--keep])`);
+    else if (a === '--no-write-files') args.writeFiles = false;
+    else throw new Error(`unknown argument ${a} (expected --jobs N [--keep] [--no-write-files])`);
   }
   if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs: expected a positive integer, got ${args.jobs}`);
   return args;
@@ -43,7 +47,7 @@ function parseArgs(argv: readonly string[]): Args {
 const REPO = path.resolve(__dirname, '../..');
 const QUEUE = 'BENCH';
 
-function queueConfig(n: number, dir: string): object {
+function queueConfig(n: number, dir: string, writeFiles: boolean): object {
   return {
     [QUEUE]: {
       prodSourceLabel: 'managed',
@@ -55,7 +59,9 @@ function queueConfig(n: number, dir: string): object {
       submitter: { module: 'dummy', name: 'DummySubmitter' },
       workerMaker: { module: 'dummy', name: 'DummyWorkerMaker' },
       // One output file per job, written into the worker's access point.
-      messenger: { module: 'dummy', name: 'DummyMessenger', writeFiles: true, accessPoint: path.join(dir, 'workers', '${workerID}') },
+      messenger: writeFiles
+        ? { module: 'dummy', name: 'DummyMessenger', writeFiles: true, accessPoint: path.join(dir, 'workers', '${workerID}') }
+        : { module: 'dummy', name: 'DummyMessenger' },
       stager: { module: 'dummy', name: 'DummyStager' },
       monitor: { module: 'dummy', name: 'DummyMonitor', runAfter: 1, finishAfter: 1 },
       sweeper: { module: 'dummy', name: 'DummySweeper' },
@@ -188,11 +194,11 @@ async function main(): Promise<void> {
   try {
     wms = await startWms({ host: '127.0.0.1', port: 0 });
     wms.store.addJobs(Array.from({ length: n }, () => ({ computingSite: QUEUE, inFiles: 'in.${PandaID}.root', outFiles: 'out.${PandaID}.root', logFile: '' })));
-    fs.writeFileSync(path.join(dir, 'queues.json'), JSON.stringify(queueConfig(n, dir), null, 2));
+    fs.writeFileSync(path.join(dir, 'queues.json'), JSON.stringify(queueConfig(n, dir, args.writeFiles), null, 2));
     const cfg = path.join(dir, 'harvester.cfg');
     fs.writeFileSync(cfg, systemConfig(dir, wms.apiUrl));
 
-    console.log(`bench:e2e  jobs=${n}  dir=${dir}`);
+    console.log(`bench:e2e  jobs=${n}  writeFiles=${args.writeFiles}  dir=${dir}`);
     const t0 = Date.now();
     // BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the master.
     const nodeArgs = (process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -245,6 +251,7 @@ async function main(): Promise<void> {
     const wall = (tDone - t0) / 1000;
     const result = {
       jobs: n,
+      write_files: args.writeFiles,
       wall_s: round(wall),
       cpu_ms_per_job: round(cpuDone / n, 3),
       peak_rss_mb: round(rssDone, 1),

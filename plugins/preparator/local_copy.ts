@@ -59,7 +59,7 @@ export class LocalCopyPreparator implements Preparator, Closeable {
     const planned = this.plan(job);
     if (!Array.isArray(planned)) return planned;
     for (const p of planned) this.start(p.plan);
-    return { status: 'done', diag: planned.length ? `started ${planned.length} copie(s) into ${this.destDirOrNull(job)}` : 'no inputs' };
+    return { status: 'done', diag: planned.length ? `started ${planned.length} ${planned.length === 1 ? 'copy' : 'copies'} into ${this.destDirOrNull(job)}` : 'no inputs' };
   }
 
   async checkStageInStatus(job: JobSpec): Promise<StageInResult> {
@@ -82,7 +82,7 @@ export class LocalCopyPreparator implements Preparator, Closeable {
       this.ctx.log.warn({ PandaID: job.PandaID, lfns: failures.map(({ p }) => p.file.lfn) }, diag);
       return { status: 'failed', diag, files: failures.map(({ p }): FileUpdate => ({ fileID: p.file.fileID, status: 'failed' })) };
     }
-    if (running) return { status: 'pending', diag: `${running} of ${planned.length} input copie(s) still running` };
+    if (running) return { status: 'pending', diag: `${running} of ${planned.length} input copies still running` };
     for (const p of planned) this.transfers.forget(p.plan.dest);
     return { status: 'done', diag: '' };
   }

@@ -78,7 +78,7 @@ export class LocalCopyStager implements Stager, Closeable {
       else ended.push(st.state === 'done' ? { file, dest, digest: st.result } : { file, dest, error: st.error });
     }
     // Report only when all are settled: a `pending` answer writes nothing, so earlier results would be lost.
-    if (running) return { status: 'pending', diag: `${running} of ${job.outFiles.length} output copie(s) still running` };
+    if (running) return { status: 'pending', diag: `${running} of ${job.outFiles.length} output copies still running` };
     for (const e of ended) this.transfers.forget(e.dest);
     const files = ended.map((e): FileUpdate => (e.digest
       ? { fileID: e.file.fileID, status: 'finished', fsize: e.digest.fsize, chksum: `ad:${e.digest.adler32 ?? ''}`, url: pathToFileURL(e.dest).href }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checksumMismatch, ChecksumMeter, type ChecksumKind, type Digest, type ExpectedChecksum } from '../checksum';
+import { READ_NOFOLLOW } from '../safe-path';
 import { errText } from './paths';
 
 /**
@@ -69,7 +70,7 @@ export async function copyStream(source: Readable, dest: string, o: CopyOptions)
 export async function openRegularFile(p: string): Promise<Readable> {
   let fh: fs.promises.FileHandle;
   try {
-    fh = await fs.promises.open(p, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    fh = await fs.promises.open(p, READ_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CopyError(`${p}: ${errText(err)}`, code === 'ENOENT' ? 'missing' : 'permanent');

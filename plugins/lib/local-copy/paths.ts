@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { isInside, PathEscapeError, resolveInsideReal } from '../safe-path';
 
 /**
- * Path containment for the local-copy plugins. LFNs come from PanDA and output
- * paths from the payload, so neither may steer a copy outside the configured
- * directories. (A local helper: the shared `plugins/lib/safe-path.ts` did not
- * exist when these plugins were written.)
+ * Path rules of the local-copy plugins on top of `plugins/lib/safe-path.ts`:
+ * LFNs come from PanDA and output paths from the payload, so neither may
+ * steer a copy outside the configured directories.
  */
 
 /** Why `name` is not a plain file name (no separators, not `.`/`..`), or null if it is. */
@@ -18,8 +17,7 @@ export function plainNameProblem(name: string): string | null {
 
 /** Whether `p` lies strictly below `root`, comparing the paths as written (no file-system access). */
 export function isBelow(root: string, p: string): boolean {
-  const rel = path.relative(path.resolve(root), path.resolve(p));
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return isInside(root, p, false);
 }
 
 /** The outcome of resolving a path on disk inside a root. */
@@ -29,25 +27,23 @@ export type RealPathResult =
 
 /**
  * Resolves symlinks of `p` and checks the result is still below the real
- * `root`: a link planted in a worker's directory pointing at `/etc/…` is
- * refused even though its own name looks harmless.
+ * `root` (a link planted in a worker's directory pointing at `/etc/…` is
+ * refused even though its own name looks harmless), then that it exists.
+ * `missing` tells "not there" (try elsewhere) from "refused".
  */
 export async function realPathBelow(root: string, p: string): Promise<RealPathResult> {
-  if (!isBelow(root, p)) return { ok: false, missing: false, reason: `${p} is outside ${root}` };
-  let realRoot: string;
   let real: string;
   try {
-    realRoot = await fs.promises.realpath(root);
+    real = await resolveInsideReal(root, p);
   } catch (err) {
-    return { ok: false, missing: (err as NodeJS.ErrnoException).code === 'ENOENT', reason: `base directory ${root}: ${errText(err)}` };
+    return { ok: false, missing: false, reason: err instanceof PathEscapeError ? err.message : `${p}: ${errText(err)}` };
   }
   try {
-    real = await fs.promises.realpath(p);
+    await fs.promises.stat(real);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     return { ok: false, missing, reason: missing ? `${p} does not exist` : `${p}: ${errText(err)}` };
   }
-  if (!isBelow(realRoot, real)) return { ok: false, missing: false, reason: `${p} resolves to ${real}, outside ${root}` };
   return { ok: true, realPath: real };
 }
 

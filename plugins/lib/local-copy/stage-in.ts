@@ -102,7 +102,7 @@ export async function stageIn(plan: StageInPlan, s: StageInSettings, signal: Abo
           return await copyStream(await openRegularFile(real.realPath), plan.dest, opts);
         } catch (err) {
           if (err instanceof CopyError && err.kind === 'missing') looked.push(candidate);
-          else throw withSource(err, candidate);
+          else throw withSource(err, candidate, looked);
         }
       }
       continue;
@@ -119,7 +119,7 @@ export async function stageIn(plan: StageInPlan, s: StageInSettings, signal: Abo
           await delay(s.retryDelayMs * (attempt + 1));
           continue;
         }
-        throw withSource(err, src.url, attempt + 1);
+        throw withSource(err, src.url, looked, attempt + 1);
       }
     }
   }
@@ -138,9 +138,12 @@ async function existingMatch(plan: StageInPlan, signal: AbortSignal): Promise<Di
   }
 }
 
-function withSource(err: unknown, source: string, attempts?: number): CopyError {
+/** The error with the source it concerns, the attempts made and the places where the file was not found before. */
+function withSource(err: unknown, source: string, looked: readonly string[], attempts = 1): CopyError {
   const kind = err instanceof CopyError ? err.kind : 'permanent';
   const msg = errText(err);
-  const where = msg.includes(source) ? msg : `${source}: ${msg}`;
-  return new CopyError(attempts && attempts > 1 ? `${where} (after ${attempts} attempts)` : where, kind);
+  let text = msg.includes(source) ? msg : `${source}: ${msg}`;
+  if (attempts > 1) text += ` (after ${attempts} attempts)`;
+  if (looked.length) text += ` (before that, not found in ${looked.join(', ')})`;
+  return new CopyError(text, kind);
 }

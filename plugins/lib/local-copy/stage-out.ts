@@ -52,7 +52,7 @@ export async function planStageOut(f: FileSpec, roots: readonly string[], destDi
     if (r.missing && isBelow(root, src)) return { problem: `output file ${src} does not exist`, rejected: false };
     reasons.push(r.reason);
   }
-  if (real === undefined) return { problem: `path ${f.path} refused: ${reasons.join('; ')}`, rejected: true };
+  if (real === undefined) return { problem: reasons.join('; '), rejected: true };
 
   const expected: Expected = { fsize: typeof f.fsize === 'number' && f.fsize >= 0 ? f.fsize : null };
   const kinds: ChecksumKind[] = ['adler32'];

@@ -73,15 +73,16 @@ export function readEnvVar(pid: number, name: string): string | null {
  * group and session `pgid`, started no earlier than our leader, and carries
  * our payload's token in its environment (`tokenVar`=`token`; unreadable
  * environments — other users — never match, we could not signal them anyway).
+ * `token` null skips that check, for a group already known to be ours.
  */
-export function groupMembers(pgid: number, minStartTime: string, tokenVar: string, token: string): ProcStat[] {
+export function groupMembers(pgid: number, minStartTime: string, tokenVar: string, token: string | null): ProcStat[] {
   const min = BigInt(minStartTime);
   const out: ProcStat[] = [];
   for (const pid of listPids()) {
     const st = readProcStat(pid);
     if (!st || st.pgrp !== pgid || st.session !== pgid || !isRunningState(st.state)) continue;
     if (BigInt(st.startTime) < min) continue;
-    if (readEnvVar(pid, tokenVar) !== token) continue;
+    if (token !== null && readEnvVar(pid, tokenVar) !== token) continue;
     out.push(st);
   }
   return out;

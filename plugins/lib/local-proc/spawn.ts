@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatBatchID, parseBatchID, type ProcessRef } from './batch-id';
+import { parseBatchID, type ProcessRef } from './batch-id';
 import { AP_FILES, readIfExists, type LaunchState } from './files';
 import { readProcStat } from './proc';
 
@@ -41,5 +41,3 @@ export function spawnWrapper(accessPoint: string, state: LaunchState): ProcessRe
     if (err !== undefined) fs.closeSync(err);
   }
 }
-
-export { formatBatchID };

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { expandAccessPoint } from '../../../src/agents/submitter/access-point';
 import type { WorkerSpec } from '../../../src/plugins/types';
-import { isInside, PathEscapeError, realpathLoose } from '../../lib/safe-path';
+import { isInside, realpathLoose } from '../../lib/safe-path';
 
 /**
  * Where a worker's files live (facts §9.1):
@@ -26,8 +26,14 @@ export class AccessPointError extends Error {
 }
 
 export interface WorkerDirs {
-  /** Real path of the worker's access point. */
+  /** Real path of the worker's access point (where its files are read and written). */
   top: string;
+  /**
+   * The access point entry itself: real parent + its own name. Differs from
+   * `top` only when the access point is a symlink; wiping and removing act on
+   * it, so a link is removed as a link and never the directory it points to.
+   */
+  entry: string;
   /** True when the access point is the base itself (shared by all workers). */
   shared: boolean;
 }
@@ -59,18 +65,12 @@ export class AccessPoints {
   async resolve(worker: WorkerSpec): Promise<WorkerDirs> {
     const lexical = this.lexical(worker);
     if (!isInside(this.base, lexical)) throw new AccessPointError(worker.workerID, lexical, `is outside the base directory ${this.base}`);
-    const [realBase, real] = await Promise.all([realpathLoose(this.base), realpathLoose(lexical)]);
-    if (!isInside(realBase, real)) {
-      throw new AccessPointError(worker.workerID, lexical, `leads outside the base directory ${this.base} (real path ${real})`);
+    const [realBase, real, realParent] = await Promise.all([realpathLoose(this.base), realpathLoose(lexical), realpathLoose(path.dirname(lexical))]);
+    const entry = lexical === path.resolve(this.base) ? realBase : path.join(realParent, path.basename(lexical));
+    for (const p of [real, entry]) {
+      if (!isInside(realBase, p)) throw new AccessPointError(worker.workerID, lexical, `leads outside the base directory ${this.base} (real path ${p})`);
     }
-    return { top: real, shared: real === realBase };
+    return { top: real, entry, shared: real === realBase || entry === realBase };
   }
 
-  /** The directory of one job: a `<PandaID>` sub-dir for ManyToOne (the original's MT_MultiJobs), else the access point. */
-  static jobDir(worker: WorkerSpec, dirs: WorkerDirs, pandaID: number | string): string {
-    if (worker.mapType !== 'ManyToOne') return dirs.top;
-    const id = String(pandaID);
-    if (!/^\d+$/.test(id)) throw new PathEscapeError(dirs.top, id, 'PandaID is not a number');
-    return path.join(dirs.top, id);
-  }
 }

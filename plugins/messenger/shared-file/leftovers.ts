@@ -21,7 +21,7 @@ const run = promisify(execFile);
 /** One dump entry (`event_status.dump.json` format). */
 export interface DumpEntry {
   path: string;
-  type: 'es_output' | 'zip_output' | 'log';
+  type: 'es_output' | 'zip_output' | 'log' | 'output';
   fsize?: number;
   chksum?: string;
   guid?: string;
