@@ -87,6 +87,24 @@ export class SharedFileMessenger implements Messenger {
     }
   }
 
+  /**
+   * A file in `dir` to create, replace, rename or delete: its parent must
+   * really be inside `dir`, the file itself may be anything — writes rename a
+   * temp file over it and deletes unlink it, so a symlink planted there is
+   * replaced or removed, never followed.
+   */
+  private async entryIn(worker: WorkerSpec, dir: string, name: string): Promise<string | null> {
+    try {
+      const lexical = resolveInside(dir, name, { allowAbsolute: false });
+      const parent = await resolveInsideReal(dir, path.dirname(lexical), { allowRoot: true });
+      return path.join(parent, path.basename(lexical));
+    } catch (err) {
+      if (!(err instanceof PathEscapeError)) throw err;
+      this.rejected(worker, name, path.join(dir, name), err.reason);
+      return null;
+    }
+  }
+
   private name(key: FileNameKey): string {
     return this.a[key];
   }
@@ -180,8 +198,8 @@ export class SharedFileMessenger implements Messenger {
         const dir = await this.jobDir(worker, dirs, job.PandaID);
         if (!dir) throw new Error('job directory rejected');
         await fs.promises.mkdir(dir, { recursive: true });
-        const specFile = await this.fileIn(worker, dir, this.name('jobSpecFile'));
-        const pfcFile = await this.fileIn(worker, dir, this.name('xmlPoolCatalogFile'));
+        const specFile = await this.entryIn(worker, dir, this.name('jobSpecFile'));
+        const pfcFile = await this.entryIn(worker, dir, this.name('xmlPoolCatalogFile'));
         if (!specFile || !pfcFile) throw new Error('job spec or PFC file path rejected');
         const spec = this.a.jobSpecFileFormat === 'cgi' ? jobSpecCgi(job, this.a.stripJobParams) : jobSpecJson(job, this.a.stripJobParams);
         await writeAtomic(specFile, spec);
@@ -193,9 +211,9 @@ export class SharedFileMessenger implements Messenger {
         problems.push(`PandaID=${job.PandaID}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const idsFile = await this.fileIn(worker, dirs.top, this.name('pandaIDsFile'));
+    const idsFile = await this.entryIn(worker, dirs.top, this.name('pandaIDsFile'));
     if (idsFile) await writeAtomic(idsFile, JSON.stringify(fed));
-    const reqFile = await this.fileIn(worker, dirs.top, this.name('jobRequestFile'));
+    const reqFile = await this.entryIn(worker, dirs.top, this.name('jobRequestFile'));
     if (reqFile) await removeFile(reqFile);
     if (problems.length) throw new Error(`workerID=${worker.workerID}: feeding jobs to ${dirs.top} failed: ${problems.join('; ')}`);
   }
@@ -281,17 +299,38 @@ export class SharedFileMessenger implements Messenger {
     return out;
   }
 
-  /** Events derived from the dump go where the payload's own updates go (the original wrote them over it; we merge). */
+  /**
+   * Events derived from the dump go where the payload's own updates go. The
+   * original overwrote that file (losing updates the payload had written);
+   * we merge, skipping events already waiting there or in its unacknowledged
+   * `.read`, so re-processing an unacknowledged dump adds nothing twice.
+   */
   private async appendEventUpdates(worker: WorkerSpec, dir: string, events: PerJob<EventUpdate[]>): Promise<void> {
-    const file = await this.fileIn(worker, dir, this.name('updateEventsFile'));
+    const name = this.name('updateEventsFile');
+    const file = await this.entryIn(worker, dir, name);
     if (!file) return;
-    const current = await readJson(file);
     const merged: Record<string, unknown[]> = {};
-    if (current.status === 'ok' && isPlainObject(current.value)) {
-      for (const [id, list] of Object.entries(current.value)) if (Array.isArray(list)) merged[id] = [...list];
+    const seen = new Set<string>();
+    const key = (id: string, u: unknown): string => (isPlainObject(u) ? JSON.stringify([id, u.eventRangeID, u.eventStatus]) : '');
+    for (const [p, keep] of [[file, true], [`${file}${READ_SUFFIX}`, false]] as const) {
+      const current = await readJson(p); // O_NOFOLLOW: a planted link reads as invalid, i.e. empty
+      if (current.status !== 'ok' || !isPlainObject(current.value)) continue;
+      for (const [id, list] of Object.entries(current.value)) {
+        if (!Array.isArray(list)) continue;
+        for (const u of list) seen.add(key(id, u));
+        if (keep) merged[id] = [...list];
+      }
     }
-    for (const [id, list] of Object.entries(events)) (merged[id] ??= []).push(...list);
-    await writeAtomic(file, JSON.stringify(merged));
+    let added = 0;
+    for (const [id, list] of Object.entries(events)) {
+      for (const u of list) {
+        if (seen.has(key(id, u))) continue;
+        seen.add(key(id, u));
+        (merged[id] ??= []).push(u);
+        added += 1;
+      }
+    }
+    if (added > 0) await writeAtomic(file, JSON.stringify(merged));
   }
 
   async getPandaIDs(worker: WorkerSpec): Promise<number[]> {
@@ -300,14 +339,14 @@ export class SharedFileMessenger implements Messenger {
 
   async killRequested(worker: WorkerSpec): Promise<boolean> {
     const dirs = await this.dirs(worker);
-    const file = await this.fileIn(worker, dirs.top, this.name('killWorkerFile'));
+    const file = await this.entryIn(worker, dirs.top, this.name('killWorkerFile'));
     return file !== null && (await exists(file));
   }
 
   async isAlive(worker: WorkerSpec, heartbeatMinutes: number): Promise<boolean> {
     const dirs = await this.dirs(worker);
     const limitMs = heartbeatMinutes * 60_000;
-    const file = await this.fileIn(worker, dirs.top, this.name('heartbeatFile'));
+    const file = await this.entryIn(worker, dirs.top, this.name('heartbeatFile'));
     // lstat: the heartbeat's own mtime; a link to some busy file elsewhere proves nothing.
     const st = file ? await lstatOrNull(file) : null;
     if (!st) {
@@ -335,14 +374,14 @@ export class SharedFileMessenger implements Messenger {
   async feedEvents(worker: WorkerSpec, ranges: PerJob<EventRange[]>): Promise<void> {
     const dirs = await this.dirs(worker);
     if (worker.mapType === 'OneToOne' || worker.mapType === 'OneToMany') {
-      const file = await this.fileIn(worker, dirs.top, this.name('eventRangesFile'));
+      const file = await this.entryIn(worker, dirs.top, this.name('eventRangesFile'));
       if (!file) throw new Error(`workerID=${worker.workerID}: event ranges file path rejected`);
       await writeAtomic(file, JSON.stringify(ranges));
     } else {
       // As the original (TOBEFIXED there): no event feeding for ManyToOne / NoJob workers.
       this.log.warn({ workerID: worker.workerID, mapType: worker.mapType }, 'feedEvents is not supported for this mapType: ranges not written');
     }
-    const req = await this.fileIn(worker, dirs.top, this.name('eventRequestFile'));
+    const req = await this.entryIn(worker, dirs.top, this.name('eventRequestFile'));
     if (req) await removeFile(req);
   }
 
@@ -383,8 +422,8 @@ export class SharedFileMessenger implements Messenger {
       const stamp = ackTimestamp();
       for (const { dir } of await this.jobDirs(w, dirs)) {
         for (const name of [this.name('updateEventsFile'), this.name('eventStatusDumpJsonFile')]) {
-          const from = await this.fileIn(w, dir, name + READ_SUFFIX);
-          const to = await this.fileIn(w, dir, `${name}${READ_SUFFIX}.${stamp}`);
+          const from = await this.entryIn(w, dir, name + READ_SUFFIX);
+          const to = await this.entryIn(w, dir, `${name}${READ_SUFFIX}.${stamp}`);
           if (from && to) await renameIfExists(from, to);
         }
       }
@@ -437,7 +476,7 @@ export class SharedFileMessenger implements Messenger {
     if (taskDir) {
       const state = await readTaskState(taskDir, this.name('taskWorkStateFile'), job, (p, reason) => this.rejected(worker, this.name('taskWorkStateFile'), p, reason));
       entries.push(...state.outputs);
-      const attrsFile = await this.fileIn(worker, dir, POST_PROCESS_ATTRS_FILE);
+      const attrsFile = await this.entryIn(worker, dir, POST_PROCESS_ATTRS_FILE);
       if (attrsFile) await writeAtomic(attrsFile, JSON.stringify({ skippedInputs: state.skippedInputs }));
       notes.push(`${state.outputs.length} merged outputs, ${state.skippedInputs.length} skipped inputs`);
     }
@@ -448,7 +487,7 @@ export class SharedFileMessenger implements Messenger {
   /** Makes `<dir>/<logFile lfn>` (suffix `._<workerID>` for OneToMany, as the original) and its dump entry. */
   private async makeLogEntry(worker: WorkerSpec, dir: string, job: JobSpec, logFile: string, mapType: MapType): Promise<DumpEntry | null> {
     const name = mapType === 'OneToMany' ? `${logFile}._${worker.workerID}` : logFile;
-    const tarball = await this.fileIn(worker, dir, name);
+    const tarball = await this.entryIn(worker, dir, name);
     if (!tarball || path.dirname(tarball) !== dir) {
       if (tarball) this.rejected(worker, `logFile of PandaID ${job.PandaID}`, name, 'log file name must be a plain file name');
       return null;
@@ -483,7 +522,7 @@ export class SharedFileMessenger implements Messenger {
 
   /** Appends entries to the job's event status dump, keeping whatever the payload wrote there and harvester has not read yet. */
   private async appendToDump(worker: WorkerSpec, dir: string, pandaID: number, entries: DumpEntry[]): Promise<void> {
-    const file = await this.fileIn(worker, dir, this.name('eventStatusDumpJsonFile'));
+    const file = await this.entryIn(worker, dir, this.name('eventStatusDumpJsonFile'));
     if (!file) throw new Error(`event status dump path of PandaID ${pandaID} rejected`);
     const current = await readJson(file);
     const dump: Record<string, unknown[]> = {};
@@ -529,7 +568,7 @@ export class SharedFileMessenger implements Messenger {
     const taskDir = await this.taskDirOf(worker, jobDir, job);
     if (!taskDir) return;
     await fs.promises.mkdir(taskDir, { recursive: true });
-    const pointer = await this.fileIn(worker, jobDir, TASK_WORKDIR_PATH_FILE);
+    const pointer = await this.entryIn(worker, jobDir, TASK_WORKDIR_PATH_FILE);
     if (pointer) await writeAtomic(pointer, taskDir);
   }
 

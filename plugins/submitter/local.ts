@@ -6,7 +6,7 @@ import type { SubmitResult, Submitter } from '../../src/plugins/submitter';
 import type { WorkerSpec } from '../../src/plugins/types';
 import { MAX_CONCURRENT, PUMP_INTERVAL, START_GRACE, STATE_DIR } from '../lib/local-proc/attributes';
 import { QUEUED_PREFIX } from '../lib/local-proc/batch-id';
-import { AP_FILES, type LaunchState } from '../lib/local-proc/files';
+import { AP_FILES, readIfExists, type LaunchState } from '../lib/local-proc/files';
 import { LaunchError } from '../lib/local-proc/launch';
 import { prepareWorker } from '../lib/local-proc/prepare';
 import { pump, type PumpOptions } from '../lib/local-proc/pump';
@@ -98,6 +98,9 @@ export class LocalSubmitter implements Submitter {
       const p = prepared[i];
       if (!('token' in p)) return p;
       const ap = path.resolve(w.accessPoint as string);
+      // The pump could not spawn it (it wrote why): say so now rather than at the first monitor check.
+      const launchError = readIfExists(path.join(ap, AP_FILES.launchError));
+      if (launchError !== null) return { status: 'failed', temporary: true, diag: launchError };
       const batchID = started.get(w.workerID) ?? `${QUEUED_PREFIX}${w.workerID}.${p.token}`;
       return {
         status: 'submitted',

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobFetcher } from '../../src/agents/jobfetcher';
+import { jobsToFetch, type JobLimits } from '../../src/agents/jobfetcher/limits';
 import { insertJobs, type NewJob } from '../../src/db/repo/jobs';
 import type { JsonObject } from '../../src/upstream/json';
 import type { WmsHandle } from '../../src/wms/server';
@@ -164,5 +165,33 @@ describe('job fetcher: upstream outage', () => {
     const r3 = await env.runCycle(new JobFetcher());
     expect(r3).toMatchObject({ paused: 0, fetched: 4 });
     expect(calls).toEqual([{ site: 'Q1', n: 4, prodSourceLabel: 'managed', got: 4 }]);
+  });
+});
+
+describe('job fetcher: limit arithmetic', () => {
+  const none: JobLimits = {
+    nQueueLimitJob: null, nQueueLimitJobRatio: null, nQueueLimitJobMin: null, nQueueLimitJobMax: null,
+    nQueueLimitJobCores: null, nQueueLimitJobCoresRatio: null, nQueueLimitJobCoresMin: null,
+  };
+  const counts = (starting: number, running: number, startingCores = starting, runningCores = running) => ({ starting, running, startingCores, runningCores });
+
+  it('skips pull queues and full queues, asks for the difference otherwise', () => {
+    expect(jobsToFetch(none, counts(0, 0))).toMatchObject({ fetch: false, reason: 'pull' });
+    expect(jobsToFetch({ ...none, nQueueLimitJob: 5 }, counts(5, 0))).toMatchObject({ fetch: false, reason: 'full' });
+    expect(jobsToFetch({ ...none, nQueueLimitJob: 5 }, counts(2, 100))).toMatchObject({ fetch: true, nJobs: 3 });
+  });
+
+  it('lets an idle queue start with min(1, limit) when a ratio is set without Min', () => {
+    expect(jobsToFetch({ ...none, nQueueLimitJob: 5, nQueueLimitJobRatio: 10 }, counts(0, 0))).toMatchObject({ fetch: true, nJobs: 1 });
+    expect(jobsToFetch({ ...none, nQueueLimitJob: 5, nQueueLimitJobRatio: 10 }, counts(1, 0))).toMatchObject({ fetch: false, reason: 'full' });
+  });
+
+  it('stops at the core limit (ratio of running cores, bounded below by the cores Min)', () => {
+    const limits = { ...none, nQueueLimitJob: 100, nQueueLimitJobCores: 64, nQueueLimitJobCoresRatio: 50, nQueueLimitJobCoresMin: 16 };
+    // 40 running cores → 20 allowed queued cores; 8 jobs of 2 cores = 16 queued: room.
+    expect(jobsToFetch(limits, counts(8, 20, 16, 40))).toMatchObject({ fetch: true, coreLimit: 20 });
+    expect(jobsToFetch(limits, counts(10, 20, 20, 40))).toMatchObject({ fetch: false, reason: 'full', coreLimit: 20 });
+    // Nothing running: the Min (16) applies.
+    expect(jobsToFetch(limits, counts(8, 0, 16, 0))).toMatchObject({ fetch: false, reason: 'full', coreLimit: 16 });
   });
 });

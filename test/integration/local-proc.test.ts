@@ -187,6 +187,16 @@ describe('local-process plugins with real payloads', () => {
     expect(fs.existsSync(path.join(second.accessPoint as string, 'ran'))).toBe(false);
   });
 
+  it('the background pump starts queued payloads without waiting for a monitor check', async () => {
+    const stateDir = path.join(env.root, 'state-timer');
+    const ws = [makeJobWorker(env, 'sleep 0.3'), makeJobWorker(env, 'sleep 0.3')];
+    const [, b] = await submit(ws, { stateDir, maxConcurrent: 1, pumpInterval: 0.2 });
+    expect(b.batchID).toMatch(/^queued:/);
+    const exit = path.join(ws[1].accessPoint as string, '.exitcode');
+    for (let i = 0; i < 40 && !fs.existsSync(exit); i++) await sleep(100);
+    expect(fs.readFileSync(exit, 'utf8').trim()).toBe('0');
+  });
+
   it('re-attach: payloads submitted by a process that exited are watched to the end and run exactly once', async () => {
     ensureBuilt(['dist/src/plugins/factory.js', 'dist/plugins/submitter/local.js', 'dist/plugins/lib/local-proc/pump.js']);
     const stateDir = path.join(env.root, 'state-reattach');

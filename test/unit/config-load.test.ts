@@ -74,7 +74,7 @@ describe('an original-style panda_harvester.cfg', () => {
 describe('defaults', () => {
   it('fill every key the file leaves out, with the engine keys of contracts.md', async () => {
     const { config, origins } = await loadSystemConfig({ file: cfg(BASE), env: {}, fetchRemote: false });
-    expect(config.master).toMatchObject({ shutdownGraceTime: 30, pidFile: 'var/harvester.pid', logLevel: 'info', logFile: '' });
+    expect(config.master).toMatchObject({ shutdownGraceTime: 30, pidFile: '', logLevel: 'info', logFile: '' });
     expect(config.db).toMatchObject({ engine: 'sqlite', database_filename: 'var/harvester.db', busyTimeout: 30000, nConnections: 10, reconnectTimeout: 300, port: 3306, schema: 'HARVESTER' });
     expect(config.monitor).toMatchObject({ nThreads: 3, sleepTime: 600, lockInterval: 600, checkInterval: 300, maxWorkers: 500 });
     expect(config.preparator).toMatchObject({ checkInterval: 180, triggerInterval: 180, maxJobsToTrigger: 100 });

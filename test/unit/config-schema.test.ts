@@ -33,7 +33,7 @@ describe('schema', () => {
     ['qconf', { configFile: 'panda_queueconfig.json', updateInterval: 600, checkInterval: 5 }],
     ['frontend', { portNumber: 25080, nThreads: 10, type: 'simple', authEnable: true, verifyToken: true }],
     ['communicator', { nConnections: 5 }],
-    ['master', { debugger_port: 19550, shutdownGraceTime: 30, pidFile: 'var/harvester.pid', logLevel: 'info', logFile: '' }],
+    ['master', { debugger_port: 19550, shutdownGraceTime: 30, pidFile: '', logLevel: 'info', logFile: '' }],
   ] as const)('[%s] defaults', (section, expected) => {
     const defaults = Object.fromEntries(Object.entries(schema[section] as Record<string, AnyLeaf>).map(([k, l]) => [k, l.default]));
     expect(defaults).toMatchObject(expected);

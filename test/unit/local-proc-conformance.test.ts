@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { afterAll, describe } from 'vitest';
+import type { WorkerSpec } from '../../src/plugins/types';
 import { monitorConformance, submitterConformance, sweeperConformance } from '../conformance';
 import { asSubmitted, localPlugin, makeEnv, makeJobWorker } from '../fixtures/local-proc/harness';
 
@@ -15,9 +16,9 @@ async function submitted(n: number, command: string) {
   return asSubmitted(ws, results.map((r) => r.batchID));
 }
 
-async function killAll(ws: { worker: { accessPoint?: string | null } & Parameters<typeof makeJobWorker>[2]; batchID: string }[]) {
+async function killAll(submittedWorkers: { worker: WorkerSpec; batchID: string }[]) {
   const sweeper = await localPlugin('sweeper', { ...common, killGracePeriod: 1 });
-  await sweeper.killWorkers(ws.map(({ worker, batchID }) => ({ ...worker, workerID: worker.workerID ?? 0, status: 'submitted', computingSite: 'LOCAL_TEST', batchID })));
+  await sweeper.killWorkers(asSubmitted(submittedWorkers.map((s) => s.worker), submittedWorkers.map((s) => s.batchID)));
 }
 
 afterAll(() => {

@@ -9,8 +9,8 @@ import * as path from 'node:path';
  * cleanUp removes them with the access point.
  */
 export const AP_FILES = {
-  /** Launch record written at submission: workerID, token, queued time ({@link LaunchState}). */
-  state: '.localproc.json',
+  /** Launch record written at submission ({@link LaunchState}). Not named *.json: the messenger's log tarball takes those, and this holds the payload's environment. */
+  state: '.localproc-state',
   /** The wrapper (static sh) that records batchID and exit code around the payload. */
   wrapper: '.localproc-run.sh',
   /** The payload itself: the job's command(s), generated at submission. */
@@ -25,7 +25,7 @@ export const AP_FILES = {
   launchError: '.launcherror',
 } as const;
 
-/** What the submitter records about a worker's launch (in `.localproc.json`). */
+/** What the submitter records about a worker's launch (in `.localproc-state`). */
 export interface LaunchState {
   workerID: number;
   /** Random id put into the payload's environment, to recognise its processes later. */

@@ -59,6 +59,9 @@ export const FILE_NAME_KEYS = [
 ] as const;
 
 export type FileNameKey = (typeof FILE_NAME_KEYS)[number];
+
+/** Optional names joined to a job's sub-dirs: held to the same rule. */
+const RELATIVE_NAME_KEYS = ['subTarballName', 'outputSubDir'] as const;
 export type FileNames = Readonly<Record<FileNameKey, string>>;
 
 /** Fixed names of the original (not configurable there either). */
@@ -93,7 +96,7 @@ export function validateAttributes(values: Record<string, unknown>): Record<stri
   if (base === null) throw new Error('needs accessPoint (template with ${workerID}) or baseDir');
   if (path.dirname(base) === base) throw new Error(`the access point base directory is ${base}: refusing to manage the filesystem root`);
   const probe = path.join(path.sep, 'access-point');
-  for (const key of FILE_NAME_KEYS) {
+  for (const key of [...FILE_NAME_KEYS, ...RELATIVE_NAME_KEYS]) {
     const name = values[key];
     if (typeof name !== 'string') continue;
     try {
@@ -101,6 +104,15 @@ export function validateAttributes(values: Record<string, unknown>): Record<stri
     } catch (err) {
       if (err instanceof PathEscapeError) throw new Error(`${key} "${name}" must be a file name inside the access point: ${err.reason}`);
       throw err;
+    }
+  }
+  for (const key of ['leftOverPatterns', 'leftOverZipPatterns'] as const) {
+    for (const p of (values[key] as string[] | undefined) ?? []) {
+      try {
+        new RegExp(p);
+      } catch (err) {
+        throw new Error(`${key}: ${JSON.stringify(p)} is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
   }
   return values;
