@@ -14,8 +14,10 @@ const mtime = (p) => { try { return fs.statSync(p).mtimeMs; } catch { return 0; 
 const lock = path.join(root, 'package-lock.json');
 const marker = path.join(root, 'node_modules', '.package-lock.json');
 if (!fs.existsSync(path.join(root, 'node_modules')) || mtime(marker) < mtime(lock)) {
-  process.stderr.write('harvester: installing dependencies (npm ci)...\n');
-  run('npm ci --no-audit --no-fund');
+  process.stderr.write('harvester: installing dependencies (npm install)...\n');
+  // npm install, not npm ci: npm 11 leaves other platforms' optional packages
+  // (msgpackr-extract's) out of the lock file and then refuses it in `npm ci`.
+  run('npm install --no-audit --no-fund');
 }
 
 function newest(dir) {
