@@ -1,4 +1,5 @@
 import pino, { type Logger, type LevelWithSilent } from 'pino';
+import { prettyStream } from './log-pretty';
 
 export type { Logger };
 
@@ -7,12 +8,18 @@ const REDACT = [
   'token', '*.token', 'secret', '*.secret',
 ];
 
+/** `json`: one JSON object per line; `pretty`: text lines for a person; `auto`: pretty on a terminal (stdout only). */
+export type LogFormat = 'json' | 'pretty' | 'auto';
+
 /**
  * The root logger: newline-delimited JSON to stdout (or a file), secrets redacted.
  * Agents take child loggers with `{agent, thread}` and per-row `{queue, workerID, PandaID}`.
  */
-export function createLogger(opts: { level?: LevelWithSilent; file?: string; name?: string } = {}): Logger {
+export function createLogger(opts: { level?: LevelWithSilent; file?: string; name?: string; format?: LogFormat } = {}): Logger {
   const dest = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: false }) : pino.destination({ dest: 1, sync: false });
+  // A log file stays JSON under `auto`: files are for tools (and `harvester` tests parse them).
+  const tty = !opts.file && process.stdout.isTTY === true;
+  const pretty = opts.format === 'pretty' || (opts.format === 'auto' && tty);
   return pino(
     {
       name: opts.name ?? 'harvester',
@@ -21,6 +28,6 @@ export function createLogger(opts: { level?: LevelWithSilent; file?: string; nam
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    dest,
+    pretty ? prettyStream(dest, { colour: tty }) : dest,
   );
 }

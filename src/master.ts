@@ -11,6 +11,8 @@ import { releaseAllHeldByProcess } from './db/claim';
 import { openDatabase, type Database } from './db/connect';
 import { migrate } from './db/migrate';
 import { createLogger, type Logger } from './log';
+import { localOutputDirs } from './progress/output-dirs';
+import { ProgressReporter } from './progress/reporter';
 import { setUpQueueConfig } from './process-queue-config';
 import type { QueueConfigMapper } from './queue-config/mapper';
 import type { QueueConfigReloadWatcher } from './queue-config/reload-watcher';
@@ -70,6 +72,7 @@ export async function runMaster(opts: MasterOptions = {}): Promise<number> {
     name: config.master.loggername || 'harvester',
     ...(level ? { level } : {}),
     ...(config.master.logFile ? { file: config.master.logFile } : {}),
+    format: config.master.logFormat,
   });
   return new Master(config, file, log, opts, masterLockFiles(config)).run();
 }
@@ -117,7 +120,7 @@ class Master {
       services = createAgentServices({
         config: this.config, db, log: this.log, queueConfig: queueConfig.mapper, ...(wms ? { apiUrl: wms.apiUrl } : {}),
       });
-      return await this.runAgents(db, queueConfig.mapper, watcher, services);
+      return await this.runAgents(db, queueConfig.mapper, watcher, services, wms);
     } catch (err) {
       this.log.fatal({ err }, 'master failed');
       throw err;
@@ -134,7 +137,9 @@ class Master {
     }
   }
 
-  private async runAgents(db: Database, queueConfig: QueueConfigMapper, watcher: QueueConfigReloadWatcher, services: ProcessServices): Promise<number> {
+  private async runAgents(
+    db: Database, queueConfig: QueueConfigMapper, watcher: QueueConfigReloadWatcher, services: ProcessServices, wms: WmsHandle | undefined,
+  ): Promise<number> {
     const runner = new AgentRunner({
       db, config: this.config, log: this.log, once: this.opts.once ?? false, queueConfig, configFile: this.configFile, services,
     });
@@ -150,8 +155,10 @@ class Master {
     if (!this.opts.once) watcher.start();
     this.log.info({ agents: started, once: this.opts.once ?? false, harvester_id: this.config.master.harvester_id }, 'master up');
     this.sendReady();
+    const progress = this.opts.once ? undefined : this.startProgress(db, queueConfig, wms);
 
     await Promise.race([this.stopRequested, ...(this.opts.once ? [runner.whenDone()] : [])]);
+    await progress?.stop();
 
     const graceMs = this.graceTimeSec() * 1000;
     if (this.stopReason !== undefined) {
@@ -169,6 +176,20 @@ class Master {
     await this.releaseHeldRows(db);
     // In once mode a failed cycle is the result the caller asked for.
     return this.opts.once && runner.failures > 0 ? 1 : 0;
+  }
+
+  /** `[master] progressInterval`: the periodic progress line (off at 0). */
+  private startProgress(db: Database, queueConfig: QueueConfigMapper, wms: WmsHandle | undefined): ProgressReporter | undefined {
+    const intervalSec = Number(this.config.master.progressInterval);
+    if (!(intervalSec > 0)) return undefined;
+    const reporter = new ProgressReporter({
+      db, log: this.log, intervalSec,
+      ...(wms ? { upstream: () => wms.store.jobCountsByStatus() } : {}),
+      outputDirs: localOutputDirs(queueConfig),
+      stateFile: this.config.wms.stateFile,
+    });
+    reporter.start();
+    return reporter;
   }
 
   private async releaseHeldRows(db: Database): Promise<void> {

@@ -15,6 +15,7 @@ const sleepTime = (def: number) => int('sleep between cycles', def, { unit: 's' 
 const lockInterval = () => int('a row locked longer than this is considered abandoned (its owner died) and may be claimed again', 600, { unit: 's', min: 1 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
 
 export const schema = {
   master: {
@@ -29,6 +30,8 @@ export const schema = {
     pidFile: str('extra pid/lock file for the master (relative to the working directory); empty = only the automatic lock next to the sqlite database file (<database_filename>.master.lock)', ''),
     logLevel: oneOf('log level (pino)', LOG_LEVELS, 'info', { env: 'HARVESTER_LOG_LEVEL' }),
     logFile: str('log file (newline-delimited JSON); empty = stdout', ''),
+    logFormat: oneOf('log line format: json (one JSON object per line), pretty (short text lines for a person), auto (pretty when stdout is a terminal and logFile is empty, else json)', LOG_FORMATS, 'json'),
+    progressInterval: int('period of the progress log line (jobs and workers by status, upstream totals with the embedded WMS); 0 = off', 0, { unit: 's', min: 0 }),
   },
   db: {
     verbose: bool('log every SQL statement', false),

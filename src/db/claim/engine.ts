@@ -1,6 +1,8 @@
 import { TABLE_COLUMNS } from '../columns';
 import { placeholders, type Row, type SqlExecutor, type SqlParam } from '../sql';
 import type { TableName } from '../tables';
+import { bulkUpdate, type BulkRow } from '../repo/bulk-update';
+import { codec, type TableCodec } from '../repo/codec';
 
 /** A piece of SQL with its positional parameters. */
 export interface Fragment {
@@ -126,17 +128,35 @@ const CHUNK = 500;
 /** Internal signal: a fast-path UPDATE matched fewer rows than asked, roll back and take the exact path. */
 class SomeRowsLost extends Error {}
 
-function groupKey(set: Record<string, SqlParam> | undefined, expect: Record<string, SqlParam> | undefined): string {
-  const enc = (o: Record<string, SqlParam> | undefined) =>
-    Object.entries(o ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => [k, v instanceof Date ? `D${v.toISOString()}` : typeof v === 'bigint' ? `B${v}` : Buffer.isBuffer(v) ? `X${v.toString('hex')}` : v]);
-  return JSON.stringify([enc(set), enc(expect)]);
+/** Codec for release values: they are bound parameters already, nothing to encode. */
+const passThrough = (table: string): TableCodec => codec(table, [], [], []);
+
+function sameValues(a: Record<string, SqlParam> | undefined, b: Record<string, SqlParam> | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  for (const k of Object.keys(a)) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (x instanceof Date && y instanceof Date && x.getTime() === y.getTime()) continue;
+    if (Buffer.isBuffer(x) && Buffer.isBuffer(y) && x.equals(y)) continue;
+    return false;
+  }
+  return true;
 }
 
+/** One statement of a release: one value set for all ids (`IN`), or per-row values (a bulk UPDATE … FROM/JOIN). */
+type ReleaseStatement<Id> =
+  | { kind: 'in'; set: Record<string, SqlParam>; expect: Record<string, SqlParam>; ids: Id[] }
+  | { kind: 'bulk'; rows: BulkRow[]; ids: Id[] };
+
 /**
- * Owner-checked batched release: rows with the same `set`/`expect` go into one
- * UPDATE (chunks of 500 ids); all of it in one transaction when there is more
+ * Owner-checked batched release. Rows are grouped by the columns they write
+ * and check: a group whose rows all carry the same values is one
+ * `UPDATE … WHERE pk IN (…)`; one with per-row values (results of a pass) is
+ * one bulk UPDATE with a row of values per id (see bulkUpdate) — before, each
+ * distinct value set was its own statement, i.e. one UPDATE per row for the
+ * stager. Chunks of 500 ids; all of it in one transaction when there is more
  * than one statement. A row the caller no longer owns is not written at all.
  */
 export async function releaseRows<Id extends string | number, Col extends string>(
@@ -145,38 +165,58 @@ export async function releaseRows<Id extends string | number, Col extends string
   rows: ReadonlyArray<ReleaseRow<Id, Col>>,
 ): Promise<ReleaseResult<Id>> {
   if (rows.length === 0) return { released: [], lost: [] };
-  const groups = new Map<string, { set: Record<string, SqlParam>; expect: Record<string, SqlParam>; ids: Id[] }>();
   // A repeated id would make the fast path's count check fail for nothing.
   const unique = new Map<Id, ReleaseRow<Id, Col>>();
   for (const r of rows) if (!unique.has(r.id)) unique.set(r.id, r);
+  const groups = new Map<string, Array<ReleaseRow<Id, Col>>>();
   for (const r of unique.values()) {
-    // Rows with nothing but the lock to clear (the common case) share one group without per-row objects.
-    const plain = r.set === undefined && r.expect === undefined;
-    const key = plain ? '' : groupKey(r.set as Record<string, SqlParam> | undefined, r.expect as Record<string, SqlParam> | undefined);
+    // Rows with nothing but the lock to clear (the common case) share one group.
+    const key = r.set === undefined && r.expect === undefined
+      ? ''
+      : `${Object.keys(r.set ?? {}).sort().join(',')}|${Object.keys(r.expect ?? {}).sort().join(',')}`;
     let g = groups.get(key);
-    if (!g) {
-      g = { set: { ...(r.set as Record<string, SqlParam> | undefined), ...spec.clear }, expect: { ...(r.expect as Record<string, SqlParam> | undefined) }, ids: [] };
-      groups.set(key, g);
-    }
-    g.ids.push(r.id);
+    if (!g) groups.set(key, (g = []));
+    g.push(r);
   }
-  const statements: Array<{ set: Record<string, SqlParam>; expect: Record<string, SqlParam>; ids: Id[] }> = [];
+  const statements: Array<ReleaseStatement<Id>> = [];
   for (const g of groups.values()) {
-    checkColumns(spec.table, [...Object.keys(g.set), ...Object.keys(g.expect)]);
-    for (let i = 0; i < g.ids.length; i += CHUNK) statements.push({ ...g, ids: g.ids.slice(i, i + CHUNK) });
+    const first = g[0];
+    const set0 = first.set as Record<string, SqlParam> | undefined;
+    const expect0 = first.expect as Record<string, SqlParam> | undefined;
+    checkColumns(spec.table, [...Object.keys(set0 ?? {}), ...Object.keys(spec.clear), ...Object.keys(expect0 ?? {})]);
+    const uniform = g.every((r) => sameValues(set0, r.set as Record<string, SqlParam> | undefined) && sameValues(expect0, r.expect as Record<string, SqlParam> | undefined));
+    for (let i = 0; i < g.length; i += CHUNK) {
+      const part = g.slice(i, i + CHUNK);
+      const ids = part.map((r) => r.id);
+      if (uniform) statements.push({ kind: 'in', set: { ...set0, ...spec.clear }, expect: { ...expect0 }, ids });
+      else {
+        statements.push({
+          kind: 'bulk', ids,
+          rows: part.map((r) => ({ id: r.id, set: (r.set ?? {}) as Record<string, SqlParam>, ...(r.expect ? { expect: r.expect as Record<string, SqlParam> } : {}) })),
+        });
+      }
+    }
   }
+  const condition = (): Fragment => {
+    const conds = [`(${spec.owned.sql})`];
+    const params: SqlParam[] = [...spec.owned.params];
+    if (spec.extra) {
+      conds.push(`(${spec.extra.sql})`);
+      params.push(...spec.extra.params);
+    }
+    return { sql: conds.join(' AND '), params };
+  };
+  const bulk = (tx: SqlExecutor, st: Extract<ReleaseStatement<Id>, { kind: 'bulk' }>, returnIds: boolean) =>
+    bulkUpdate(tx, passThrough(spec.table), spec.pk, st.rows, { constSet: spec.clear, where: condition(), returnIds });
 
-  const buildSql = (st: (typeof statements)[number]) => {
+  const buildSql = (st: Extract<ReleaseStatement<Id>, { kind: 'in' }>) => {
     const setCols = Object.keys(st.set);
     const idIn = idSet(sql, st.ids);
     const expectSql = Object.entries(st.expect).map(([c, v]) => (v === null ? `${c} IS NULL` : `${c} = ?`));
     const expectParams = Object.values(st.expect).filter((v) => v !== null);
-    const conds = [`${spec.pk} IN ${idIn.sql}`, `(${spec.owned.sql})`, ...expectSql];
-    const condParams: SqlParam[] = [...idIn.params, ...spec.owned.params, ...expectParams];
-    if (spec.extra) {
-      conds.push(`(${spec.extra.sql})`);
-      condParams.push(...spec.extra.params);
-    }
+    const cond = condition();
+    const conds = [`${spec.pk} IN ${idIn.sql}`, cond.sql, ...expectSql];
+    const condParams: SqlParam[] = [...idIn.params, ...cond.params, ...expectParams];
     return {
       whereSql: conds.join(' AND '),
       condParams,
@@ -186,29 +226,38 @@ export async function releaseRows<Id extends string | number, Col extends string
   };
 
   let released: Id[] | undefined;
-  if (sql.dialect === 'sqlite' && statements.length === 1) {
+  const only = statements.length === 1 ? statements[0] : undefined;
+  if (sql.dialect === 'sqlite' && only?.kind === 'in') {
     // One statement on sqlite is atomic by itself, so no BEGIN/COMMIT round
     // trips. All-or-nothing first: the UPDATE applies only if every row is still
     // ours (the normal case; cheaper than RETURNING, which buffers every row).
     // Otherwise it wrote nothing, and UPDATE … RETURNING writes exactly the rows
     // still ours and names them.
-    const st = statements[0];
-    const q = buildSql(st);
+    const q = buildSql(only);
     const all = await sql.run(
       `UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql} AND (SELECT COUNT(*) FROM ${spec.table} WHERE ${q.whereSql}) = ?`,
-      [...q.setParams, ...q.condParams, ...q.condParams, st.ids.length],
+      [...q.setParams, ...q.condParams, ...q.condParams, only.ids.length],
     );
-    if (all.changes === st.ids.length) released = [...unique.keys()];
+    if (all.changes === only.ids.length) released = [...unique.keys()];
     else {
       const out = await sql.all(`UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql} RETURNING ${spec.pk}`, [...q.setParams, ...q.condParams]);
       released = out.map((r) => r[spec.pk] as Id);
     }
+  }
+  if (sql.dialect === 'sqlite' && only?.kind === 'bulk') {
+    // Likewise atomic alone: RETURNING names exactly the rows still ours, which
+    // are the only ones it wrote — no transaction round trips needed.
+    released = ((await bulk(sql, only, true)).ids ?? []).map((id) => id as Id);
   }
   // Fast path: plain UPDATEs in one transaction; when every row was still ours
   // (the normal case) the counts prove it and no ids need to be read back.
   if (released === undefined) try {
     released = await sql.transaction(async (tx) => {
       for (const st of statements) {
+        if (st.kind === 'bulk') {
+          if ((await bulk(tx, st, false)).changes !== st.ids.length) throw new SomeRowsLost();
+          continue;
+        }
         const q = buildSql(st);
         const res = await tx.run(`UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql}`, [...q.setParams, ...q.condParams]);
         if (res.changes !== st.ids.length) throw new SomeRowsLost();
@@ -222,6 +271,10 @@ export async function releaseRows<Id extends string | number, Col extends string
   released ??= await sql.transaction(async (tx) => {
     const all: Id[] = [];
     for (const st of statements) {
+      if (st.kind === 'bulk') {
+        all.push(...((await bulk(tx, st, true)).ids ?? []).map((id) => id as Id));
+        continue;
+      }
       const q = buildSql(st);
       if (tx.dialect === 'sqlite') {
         const out = await tx.all(`UPDATE ${spec.table} SET ${q.setSql} WHERE ${q.whereSql} RETURNING ${spec.pk}`, [...q.setParams, ...q.condParams]);

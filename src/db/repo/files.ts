@@ -1,7 +1,8 @@
 import type { FileSpec } from '../../plugins/types';
 import type { SqlExecutor, SqlParam } from '../sql';
 import { decodeRow, FILE_CODEC } from './codec';
-import { insertRows, selectIn, updateRow } from './sql-util';
+import { bulkUpdate } from './bulk-update';
+import { insertRows, selectIn } from './sql-util';
 
 /** Files of the given jobs, optionally only some types/statuses. */
 export async function loadFilesOfJobs(sql: SqlExecutor, pandaIDs: readonly number[], filter: { fileTypes?: string[]; statuses?: string[] } = {}): Promise<FileSpec[]> {
@@ -18,7 +19,10 @@ export async function insertFiles(sql: SqlExecutor, files: ReadonlyArray<Omit<Fi
   await insertRows(sql, FILE_CODEC, files as ReadonlyArray<Record<string, unknown>>);
 }
 
-/** Writes changed columns of files, one UPDATE per file (callers run it inside their transaction). */
+/**
+ * Writes changed columns of files: one bulk UPDATE per column set, not one per
+ * file (callers run it inside their transaction).
+ */
 export async function updateFiles(sql: SqlExecutor, updates: ReadonlyArray<{ fileID: number; set: Partial<Record<keyof FileSpec, unknown>> }>): Promise<void> {
-  for (const u of updates) await updateRow(sql, FILE_CODEC, 'fileID', u.fileID, u.set as Record<string, unknown>);
+  await bulkUpdate(sql, FILE_CODEC, 'fileID', updates.map((u) => ({ id: u.fileID, set: u.set as Record<string, unknown> })));
 }

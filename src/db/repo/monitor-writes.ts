@@ -2,7 +2,8 @@ import type { FileSpec, JobStatus, JobSubStatus } from '../../plugins/types';
 import { FINAL_WORKER_STATUSES } from '../claim/common';
 import { idSet } from '../claim/engine';
 import type { SqlExecutor, SqlParam } from '../sql';
-import { encodeValue, FILE_CODEC, JOB_CODEC, WORK_CODEC, type TableCodec } from './codec';
+import { bulkUpdate, type BulkRow } from './bulk-update';
+import { FILE_CODEC, JOB_CODEC, WORK_CODEC } from './codec';
 import type { JobRow } from './jobs';
 import { insertRelations } from './relations';
 import { chunks, insertRows, placeholders, selectIn } from './sql-util';
@@ -41,11 +42,6 @@ export interface MonitorWriteResult {
   files: number;
 }
 
-function setClause(c: TableCodec, set: Readonly<Record<string, unknown>>): { sql: string; params: SqlParam[] } {
-  const cols = Object.keys(set).filter((k) => set[k] !== undefined);
-  return { sql: cols.map((k) => `${k} = ?`).join(', '), params: cols.map((k) => encodeValue(c, k, set[k])) };
-}
-
 /**
  * The monitor's write-back (the original's `update_jobs_workers`), in one
  * transaction. A set is written only if every worker in it is still locked
@@ -79,6 +75,14 @@ export async function writeMonitorSets(sql: SqlExecutor, owner: string, sets: re
       knownLfns.add(`${String(r.PandaID)}\0${String(r.lfn)}`);
     }
 
+    // Collected over all sets and written with a few batched statements (one
+    // INSERT, one bulk UPDATE per column set) instead of one per row: the rows
+    // of different sets are distinct, and within the transaction nothing else
+    // writes in between, so the outcome is the same as set-by-set.
+    const files: Array<Record<string, unknown>> = [];
+    const jobRows: BulkRow[] = [];
+    const workerRows: BulkRow[] = [];
+    const relations: Array<{ workerID: number; PandaID: number }> = [];
     for (const [i, s] of sets.entries()) {
       if (!isOwned(s)) {
         result.lost.push(i);
@@ -86,33 +90,36 @@ export async function writeMonitorSets(sql: SqlExecutor, owner: string, sets: re
         continue;
       }
       for (const j of s.jobs) {
-        const files = j.newFiles.filter((f) => {
+        for (const f of j.newFiles) {
           const key = `${j.PandaID}\0${f.lfn}`;
-          if (knownLfns.has(key)) return false;
+          if (knownLfns.has(key)) continue;
           knownLfns.add(key);
-          return true;
-        });
-        await insertRows(tx, FILE_CODEC, files as ReadonlyArray<Record<string, unknown>>);
-        result.files += files.length;
-        const set = setClause(JOB_CODEC, j.set);
-        if (set.sql === '') continue;
-        await tx.run(
-          `UPDATE job_table SET ${set.sql} WHERE PandaID = ? AND status = ? AND subStatus = ?`,
-          [...set.params, j.PandaID, j.expect.status, j.expect.subStatus],
-        );
+          files.push(f as Record<string, unknown>);
+        }
+        if (!Object.values(j.set).some((v) => v !== undefined)) continue;
+        jobRows.push({ id: j.PandaID, set: j.set, expect: { status: j.expect.status, subStatus: j.expect.subStatus } });
       }
-      for (const w of s.workers) {
-        const set = setClause(WORK_CODEC, { ...w.set, lockedBy: null });
-        await tx.run(`UPDATE work_table SET ${set.sql} WHERE workerID = ? AND lockedBy = ?`, [...set.params, w.workerID, owner]);
-      }
-      if (s.relations.length > 0) {
-        const existing = new Set(
-          (await selectIn(tx, 'jw_table', 'PandaID, workerID', 'workerID', [...new Set(s.relations.map((r) => r.workerID))]))
-            .map((r) => `${String(r.workerID)}:${String(r.PandaID)}`),
-        );
-        await insertRelations(tx, s.relations.filter((r) => !existing.has(`${r.workerID}:${r.PandaID}`)));
-      }
+      for (const w of s.workers) workerRows.push({ id: w.workerID, set: w.set });
+      relations.push(...s.relations);
       result.written.push(i);
+    }
+    await insertRows(tx, FILE_CODEC, files);
+    result.files += files.length;
+    await bulkUpdate(tx, JOB_CODEC, 'PandaID', jobRows);
+    // lockedBy = owner re-checked in the statement, as before, on top of the check above.
+    await bulkUpdate(tx, WORK_CODEC, 'workerID', workerRows, { constSet: { lockedBy: null }, where: { sql: 'lockedBy = ?', params: [owner] } });
+    if (relations.length > 0) {
+      const existing = new Set(
+        (await selectIn(tx, 'jw_table', 'PandaID, workerID', 'workerID', [...new Set(relations.map((r) => r.workerID))]))
+          .map((r) => `${String(r.workerID)}:${String(r.PandaID)}`),
+      );
+      const fresh = relations.filter((r) => {
+        const key = `${r.workerID}:${r.PandaID}`;
+        if (existing.has(key)) return false;
+        existing.add(key);
+        return true;
+      });
+      await insertRelations(tx, fresh);
     }
     if (toUnlock.length > 0) {
       const ids = idSet(tx, toUnlock);

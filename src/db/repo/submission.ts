@@ -7,7 +7,8 @@
 import { secondsBefore } from '../dates';
 import type { SqlExecutor } from '../sql';
 import { WORK_CODEC } from './codec';
-import { chunks, placeholders, updateRow } from './sql-util';
+import { bulkUpdate } from './bulk-update';
+import { chunks, placeholders } from './sql-util';
 import { insertWorkers, type WorkerRow } from './workers';
 
 /** Thrown when the site lock was taken over (our cycle outlived queueLockInterval): nothing was inserted. */
@@ -95,13 +96,14 @@ export interface WorkerResultWrite {
  * Returns the workerIDs that were no longer there to update.
  */
 export async function writeWorkerResults(sql: SqlExecutor, writes: readonly WorkerResultWrite[]): Promise<number[]> {
-  const lost: number[] = [];
-  await sql.transaction(async (tx) => {
-    for (const w of writes) {
-      const { workerID: _id, pandaIDs: _p, ...set } = w.set;
-      const n = await updateRow(tx, WORK_CODEC, 'workerID', w.workerID, set, { status: 'pending' });
-      if (n === 0) lost.push(w.workerID);
-    }
+  if (writes.length === 0) return [];
+  const rows = writes.map((w) => {
+    const { workerID: _id, pandaIDs: _p, ...set } = w.set;
+    return { id: w.workerID, set, expect: { status: 'pending' } };
   });
-  return lost;
+  // One bulk UPDATE per column set; the ids written tell which workers were gone.
+  const res = await sql.transaction((tx) => bulkUpdate(tx, WORK_CODEC, 'workerID', rows, { returnIds: true }));
+  const written = new Set((res.ids ?? []).map(Number));
+  // As before, a write with no columns matches nothing and counts as lost.
+  return writes.filter((w) => !written.has(w.workerID)).map((w) => w.workerID);
 }
