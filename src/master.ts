@@ -34,6 +34,13 @@ export interface MasterOptions {
 export const EXIT_FORCED = 130;
 
 /**
+ * The same signal again within this time is the same request, not a second
+ * one: a Ctrl-C under `npm start` reaches harvester twice when npm's script
+ * shell execs node (bash as /bin/sh): from the terminal and forwarded by npm.
+ */
+export const DUPLICATE_SIGNAL_MS = 300;
+
+/**
  * Files that guard against a second master. On sqlite the guard sits next to the
  * database file (`<database_filename>.master.lock`), so it is per database and
  * two setups in one working directory do not collide. master.pidFile, when set
@@ -80,6 +87,7 @@ export async function runMaster(opts: MasterOptions = {}): Promise<number> {
 /** One master's lifecycle: starting → running → stopping → stopped. */
 class Master {
   private stopReason: string | undefined;
+  private stopRequestedAt = 0;
   private wakeForStop: () => void = () => undefined;
   private readonly stopRequested = new Promise<void>((resolve) => {
     this.wakeForStop = resolve;
@@ -101,6 +109,7 @@ class Master {
     let watcher: QueueConfigReloadWatcher | undefined;
     let wms: WmsHandle | undefined;
     let services: ProcessServices | undefined;
+    let exitCode: number | undefined;
     try {
       for (const { file, what } of this.lockFiles) {
         const pidFile = acquirePidFile(file, what);
@@ -120,7 +129,8 @@ class Master {
       services = createAgentServices({
         config: this.config, db, log: this.log, queueConfig: queueConfig.mapper, ...(wms ? { apiUrl: wms.apiUrl } : {}),
       });
-      return await this.runAgents(db, queueConfig.mapper, watcher, services, wms);
+      exitCode = await this.runAgents(db, queueConfig.mapper, watcher, services, wms);
+      return exitCode;
     } catch (err) {
       this.log.fatal({ err }, 'master failed');
       throw err;
@@ -132,7 +142,7 @@ class Master {
       if (db) await this.closeDatabase(db);
       for (const p of pidFiles) p.release();
       this.removeHandlers();
-      this.log.info('master stopped');
+      this.log.info(exitCode === undefined ? {} : { exitCode }, 'master stopped');
       await new Promise<void>((resolve) => this.log.flush(() => resolve()));
     }
   }
@@ -250,12 +260,17 @@ class Master {
 
   /** First request: drain. Second: exit at once; lockInterval expiry recovers the rows. */
   private requestStop(reason: string): void {
+    if (this.stopReason === reason && Date.now() - this.stopRequestedAt < DUPLICATE_SIGNAL_MS) {
+      this.log.info({ reason }, `the same stop signal again within ${DUPLICATE_SIGNAL_MS} ms: taken as the same request (send it again to exit at once)`);
+      return;
+    }
     if (this.stopReason !== undefined) {
       this.log.fatal({ reason, firstReason: this.stopReason }, 'second stop request: exiting at once without draining');
       this.log.flush();
       process.exit(EXIT_FORCED);
     }
     this.stopReason = reason;
+    this.stopRequestedAt = Date.now();
     this.log.info({ reason, graceTime: this.graceTimeSec() }, 'shutdown requested: stop claiming, drain running cycles, release rows');
     this.wakeForStop();
   }

@@ -8,12 +8,14 @@ export const JOB_STATE_ORDER = [
   'fetched', 'preparing', 'prepared', 'submitted', 'running', 'to_transfer', 'transferring', 'staged',
   'finished', 'failed', 'cancelled', 'closed',
 ];
+/** Sub statuses of a job on its way through this harvester (facts §5.1). */
+const PIPELINE_STEPS: ReadonlySet<string> = new Set(JOB_STATE_ORDER.slice(0, JOB_STATE_ORDER.indexOf('finished')));
 export const WORKER_STATE_ORDER = ['pending', 'ready', 'submitted', 'idle', 'running', 'finished', 'failed', 'cancelled', 'missed'];
 
 export type Counts = Record<string, number>;
 
 export interface LocalCounts {
-  /** Jobs in the database: the final status when final, else the sub status (where in the pipeline it is). */
+  /** Jobs in the database by pipeline step (sub status), or by status once done with (or off) the pipeline. */
   jobs: Counts;
   workers: Counts;
 }
@@ -29,7 +31,9 @@ export async function localCounts(db: Database): Promise<LocalCounts> {
   );
   const jobs: Counts = {};
   for (const r of jobRows) {
-    const key = r.status && FINAL_JOB_STATUSES.has(r.status) ? r.status : (r.subStatus ?? r.status ?? 'unknown');
+    // A job is `finished` as soon as its payload is, while its outputs are still staged out:
+    // the pipeline step says more until it is done.
+    const key = r.subStatus && PIPELINE_STEPS.has(r.subStatus) ? r.subStatus : (r.status ?? r.subStatus ?? 'unknown');
     jobs[key] = (jobs[key] ?? 0) + Number(r.n);
   }
   const workerRows = await db.sql.all<{ status: string | null; n: number }>('SELECT status, COUNT(*) AS n FROM work_table GROUP BY status');

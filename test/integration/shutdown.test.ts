@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DUPLICATE_SIGNAL_MS } from '../../src/master';
 import { ensureBuilt } from '../helpers/master-build';
 import { jobLocks, openTestDatabase, seedJobs } from '../helpers/master-db';
 import { makeMasterEnv, type MasterEnv } from '../helpers/master-env';
@@ -81,6 +82,8 @@ describe('master shutdown (real process, sqlite)', () => {
     await p.waitForLog((l) => l.msg === 'slow cycle started');
     p.child.kill('SIGINT');
     await p.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('shutdown requested'));
+    // A repeat within DUPLICATE_SIGNAL_MS is the same request (npm forwarding a terminal's Ctrl-C).
+    await new Promise((r) => setTimeout(r, DUPLICATE_SIGNAL_MS + 100));
     const t0 = Date.now();
     p.child.kill('SIGINT');
     const { code } = await exitWithin(p, 5000);

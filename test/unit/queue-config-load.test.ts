@@ -31,10 +31,10 @@ const plugins = (mod = 'dummy'): JsonObject => ({
 });
 
 describe('queue config: the sample etc/panda_queueconfig.json', () => {
-  it('loads with both queues resolved from the template, plugins checked by the real factory', async () => {
+  it('loads the dummy queues resolved from the template and the demo queue, plugins checked by the real factory', async () => {
     const result = await loadQueueConfigFiles([{ path: path.join(root, 'etc/panda_queueconfig.json') }], { checkPlugin: defaultPluginChecker() });
     expect(result.problems.filter((p) => p.severity === 'error').map(formatProblem)).toEqual([]);
-    expect([...result.queues.keys()].sort()).toEqual(['DUMMY_PULL', 'DUMMY_PUSH']);
+    expect([...result.queues.keys()].sort()).toEqual(['DUMMY_PULL', 'DUMMY_PUSH', 'LOCAL_DEMO']);
     expect(result.templates).toEqual(['DUMMY_TEMPLATE']);
     const push = good(result, 'DUMMY_PUSH').config;
     const pull = good(result, 'DUMMY_PULL').config;
