@@ -45,30 +45,40 @@ export function forgetBatchJob(batchID: string | null | undefined): void {
   if (batchID) killed().delete(batchID);
 }
 
-function accessDir(worker: WorkerSpec): string | null {
-  const ap = worker.accessPoint;
-  if (!ap) return null;
-  try {
-    return fs.statSync(ap).isDirectory() ? ap : null;
-  } catch {
-    return null;
-  }
+/** "No such directory" (missing, or the access point is not a directory): the file is simply not there. */
+function noDir(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
+
+/*
+ * Synchronous on purpose. Measured in bench/e2e.ts (issue 4): moving these
+ * calls (and the dummy messenger's) to the libuv thread pool, in parallel or
+ * one at a time, cost 1.5–2.5× the process CPU of calling them here — every
+ * hand-off is a thread wake-up, dear on a VM, and a write of a few bytes is
+ * cheaper than that. No separate stat either: the read or write itself fails
+ * with ENOENT/ENOTDIR when the access point directory is not there.
+ */
 
 /** Writes `status.txt` when the worker has an existing access point directory. */
 export function writeStatusFile(worker: WorkerSpec, status: string): boolean {
-  const dir = accessDir(worker);
-  if (!dir) return false;
-  fs.writeFileSync(path.join(dir, STATUS_FILE), status);
-  return true;
+  const ap = worker.accessPoint;
+  if (!ap) return false;
+  try {
+    fs.writeFileSync(path.join(ap, STATUS_FILE), status);
+    return true;
+  } catch (err) {
+    if (noDir(err)) return false;
+    throw err;
+  }
 }
 
 /** The status forced through `status.txt`, if any (and valid). */
 export function readStatusFile(worker: WorkerSpec): MonitorStatus | null {
-  const dir = accessDir(worker);
-  if (!dir) return null;
+  const ap = worker.accessPoint;
+  if (!ap) return null;
   try {
-    const text = fs.readFileSync(path.join(dir, STATUS_FILE), 'utf8').trim();
+    const text = fs.readFileSync(path.join(ap, STATUS_FILE), 'utf8').trim();
     return (MONITOR_STATUSES as readonly string[]).includes(text) ? (text as MonitorStatus) : null;
   } catch {
     return null;

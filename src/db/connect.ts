@@ -1,8 +1,6 @@
-import 'reflect-metadata';
 import sqlite3 from 'sqlite3';
-import { DataSource } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { Logger } from '../log';
-import { ENTITIES } from './entities';
 import { MariaDBExecutor, type MysqlPool } from './mariadb-executor';
 import type { DbSettings } from './settings';
 import type { Dialect, SqlExecutor } from './sql';
@@ -18,10 +16,25 @@ import { PrefixedExecutor } from './table-prefix';
  */
 const sqlite3WithoutTrace: typeof sqlite3 = Object.assign(Object.create(sqlite3) as typeof sqlite3, { verbose: () => sqlite3 });
 
+/**
+ * TypeORM and the entities, loaded on first use: on sqlite no agent needs the
+ * ORM, and loading it (with reflect-metadata and its driver layer) costs ~27 MB
+ * of resident memory and ~0.1 s of startup in every process (issue 4).
+ */
+async function newDataSource(options: DataSourceOptions): Promise<DataSource> {
+  await import('reflect-metadata');
+  const [{ DataSource: DataSourceClass }, { ENTITIES }] = await Promise.all([import('typeorm'), import('./entities')]);
+  return new DataSourceClass({ ...options, entities: ENTITIES } as DataSourceOptions);
+}
+
 export interface Database {
   dialect: Dialect;
-  /** TypeORM, for entity reads/writes outside the claim hot path. Never synchronize. */
-  dataSource: DataSource;
+  /**
+   * TypeORM, for entity reads/writes outside the claim hot path. Never
+   * synchronize. On sqlite it is opened on the first call (its own
+   * connection); on MariaDB it is the pool `sql` runs on, open from the start.
+   */
+  dataSource(): Promise<DataSource>;
   /** Hand-written SQL (claims, releases, migrations). */
   sql: SqlExecutor;
   close(): Promise<void>;
@@ -55,34 +68,45 @@ async function openSqlite(db: DbSettings, prefix: string, wrap: (e: SqlExecutor)
   // Raw connection first: it switches the file to WAL with busy_timeout already
   // set; TypeORM's enableWAL would issue the switch before its busy_timeout.
   const raw = await openSqliteConnection(file, db.busyTimeout);
-  const dataSource = new DataSource({
-    type: 'sqlite',
-    driver: sqlite3WithoutTrace,
-    database: file,
-    entities: ENTITIES,
-    entityPrefix: prefix || undefined,
-    synchronize: false,
-    migrationsRun: false,
-    busyTimeout: db.busyTimeout,
-    logging: false,
-  });
-  try {
-    await dataSource.initialize();
-    await dataSource.query('PRAGMA synchronous = NORMAL');
-  } catch (err) {
-    await closeSqliteConnection(raw).catch(() => undefined);
-    throw new Error(`sqlite: cannot open ${file} with TypeORM: ${(err as Error).message}`, { cause: err });
-  }
   log?.info({ file }, 'sqlite database opened (WAL, synchronous=NORMAL)');
   const executor = new SqliteExecutor(raw);
+  let orm: Promise<DataSource> | undefined;
+  const openOrm = async (): Promise<DataSource> => {
+    const dataSource = await newDataSource({
+      type: 'sqlite',
+      driver: sqlite3WithoutTrace,
+      database: file,
+      entityPrefix: prefix || undefined,
+      synchronize: false,
+      migrationsRun: false,
+      busyTimeout: db.busyTimeout,
+      logging: false,
+    });
+    try {
+      await dataSource.initialize();
+      await dataSource.query('PRAGMA synchronous = NORMAL');
+    } catch (err) {
+      if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+      throw new Error(`sqlite: cannot open ${file} with TypeORM: ${(err as Error).message}`, { cause: err });
+    }
+    return dataSource;
+  };
   return {
     dialect: 'sqlite',
-    dataSource,
+    dataSource() {
+      // A failed open is not cached: the next call tries again.
+      orm ??= openOrm().catch((err: unknown) => {
+        orm = undefined;
+        throw err;
+      });
+      return orm;
+    },
     sql: wrap(executor),
     async close() {
       await executor.close();
       await closeSqliteConnection(raw);
-      if (dataSource.isInitialized) await dataSource.destroy();
+      const ds = orm ? await orm.catch(() => undefined) : undefined;
+      if (ds?.isInitialized) await ds.destroy();
     },
   };
 }
@@ -102,7 +126,7 @@ async function openMariaDB(db: DbSettings, prefix: string, wrap: (e: SqlExecutor
   const where = `${db.user}@${db.host}:${db.port}/${db.schema}`;
   const deadline = Date.now() + Math.max(0, db.reconnectTimeout) * 1000;
   for (let attempt = 1; ; attempt++) {
-    const dataSource = new DataSource({
+    const dataSource = await newDataSource({
       type: 'mysql',
       connectorPackage: 'mysql2',
       host: db.host,
@@ -110,7 +134,6 @@ async function openMariaDB(db: DbSettings, prefix: string, wrap: (e: SqlExecutor
       username: db.user,
       password: db.password,
       database: db.schema,
-      entities: ENTITIES,
       entityPrefix: prefix || undefined,
       synchronize: false,
       migrationsRun: false,
@@ -131,7 +154,7 @@ async function openMariaDB(db: DbSettings, prefix: string, wrap: (e: SqlExecutor
       log?.info({ where, poolSize: db.nConnections }, 'MariaDB database opened');
       return {
         dialect: 'mariadb',
-        dataSource,
+        dataSource: () => Promise.resolve(dataSource),
         sql: wrap(new MariaDBExecutor(pool)),
         async close() {
           if (dataSource.isInitialized) await dataSource.destroy();

@@ -25,17 +25,17 @@ function entityTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => 
   it('every entity maps onto a migrated table with a primary key', async () => {
     expect(ENTITIES).toHaveLength(13);
     for (const e of ENTITIES) {
-      const meta = db.dataSource.getMetadata(e);
+      const meta = (await db.dataSource()).getMetadata(e);
       expect(meta.primaryColumns.length, meta.tableName).toBeGreaterThan(0);
       // Selecting every mapped column proves the columns exist under the original names.
-      await db.dataSource.getRepository(e).find({ take: 1 });
+      await (await db.dataSource()).getRepository(e).find({ take: 1 });
     }
-    const seqs = await db.dataSource.getRepository(SeqNumberEntity).find({ order: { numberName: 'ASC' } });
+    const seqs = await (await db.dataSource()).getRepository(SeqNumberEntity).find({ order: { numberName: 'ASC' } });
     expect(seqs.map((s) => s.numberName)).toEqual(['SEQ_configID', 'SEQ_workerID']);
   });
 
   it('rows written by the ORM are claimable by SQL, and SQL-written times read back as the same Date', async () => {
-    const repo = db.dataSource.getRepository(JobEntity);
+    const repo = (await db.dataSource()).getRepository(JobEntity);
     const created = new Date('2030-02-03T04:05:06.789Z');
     await repo.save(repo.create({ PandaID: 9_000_000_001, subStatus: 'fetched', computingSite: 'Q', creationTime: created, preparatorTime: new Date(Date.now() - 3_600_000) }));
     const [raw] = await db.sql.all<{ creationTime: unknown }>('SELECT creationTime FROM job_table WHERE PandaID = ?', [9_000_000_001]);
@@ -53,7 +53,7 @@ function entityTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => 
   });
 
   it('auto-increment and surrogate keys work through the ORM', async () => {
-    const w = db.dataSource.getRepository(WorkEntity);
+    const w = (await db.dataSource()).getRepository(WorkEntity);
     await w.save(w.create({ workerID: 77, status: 'submitted', computingSite: 'Q' }));
     expect((await w.findOneByOrFail({ workerID: 77 })).status).toBe('submitted');
     const res = await db.sql.run('INSERT INTO jw_table (PandaID, workerID, relationType) VALUES (?, ?, ?)', [9_000_000_001, 77, 'OneToOne']);

@@ -1,4 +1,5 @@
 import type { Row, SqlExecutor, SqlParam } from '../sql';
+import { idSet } from '../claim/engine';
 import { encodeValue, type TableCodec } from './codec';
 
 /** Most bound parameters per statement: below sqlite's 32766 and MariaDB's 65535. */
@@ -20,8 +21,10 @@ export async function selectIn(
 ): Promise<Row[]> {
   const out: Row[] = [];
   for (const part of chunks(ids)) {
-    const where = `${col} IN (${placeholders(part.length)})${extra ? ` AND (${extra.sql})` : ''}`;
-    out.push(...(await sql.all(`SELECT ${columns} FROM ${table} WHERE ${where}`, [...part, ...(extra?.params ?? [])])));
+    // idSet: one JSON parameter on sqlite (same SQL text for every batch size, cached statement, no 500-'?' binding).
+    const set = idSet(sql, part);
+    const where = `${col} IN ${set.sql}${extra ? ` AND (${extra.sql})` : ''}`;
+    for (const r of await sql.all(`SELECT ${columns} FROM ${table} WHERE ${where}`, [...set.params, ...(extra?.params ?? [])])) out.push(r);
   }
   return out;
 }
