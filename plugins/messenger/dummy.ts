@@ -24,22 +24,8 @@ const attributes = {
 /** Marker proving a directory was made by this messenger, so cleanUp never removes anything else. */
 const MARKER = '.harvester-dummy-messenger';
 
-/**
- * What the payload state keeps of a fed job: the outputs it will report and,
- * with writeFiles, the job params as written to pandaJobData.out. Not the
- * whole jobParams object: the state lives until the worker is cleaned up
- * (hours), and a parsed job dict per worker was tens of MB at 20k workers
- * (issue 4). The JSON text is ~5× smaller than the object and rebuilds the
- * same file.
- */
-interface FedJob {
-  outFiles: unknown;
-  logFile: unknown;
-  paramsJson?: string;
-}
-
 interface WorkerState {
-  jobs: Map<number, FedJob>;
+  jobs: Map<number, JsonObject>;
   requestedJobs: number;
   eventRequests: PerJob<EventsRequest>;
   fedEvents: PerJob<EventRange[]>;
@@ -140,16 +126,12 @@ export class DummyMessenger implements Messenger {
 
   async feedJobs(worker: WorkerSpec, jobs: readonly JobSpec[]): Promise<void> {
     const s = this.s(worker);
-    const dir = this.dir(worker);
-    for (const j of jobs) {
-      const p = j.jobParams;
-      s.jobs.set(j.PandaID, { outFiles: p.outFiles, logFile: p.logFile, ...(dir ? { paramsJson: JSON.stringify(p) } : {}) });
-    }
+    for (const j of jobs) s.jobs.set(j.PandaID, j.jobParams);
     s.requestedJobs = 0;
+    const dir = this.dir(worker);
     if (dir) {
-      // The same text as JSON.stringify({id: params, ...}) of every job fed so far.
-      const spec = [...s.jobs].map(([id, f]) => `${JSON.stringify(String(id))}:${f.paramsJson ?? '{}'}`).join(',');
-      fs.writeFileSync(path.join(dir, 'pandaJobData.out'), `{${spec}}`);
+      const spec = Object.fromEntries([...s.jobs].map(([id, params]) => [String(id), params]));
+      fs.writeFileSync(path.join(dir, 'pandaJobData.out'), JSON.stringify(spec));
     }
   }
 
