@@ -31,7 +31,7 @@ describe('harvester qconf (compiled CLI)', () => {
     const r = harvester(['qconf', 'validate', 'etc/panda_queueconfig.json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/etc\/panda_queueconfig.json: OK — 2 queue\(s\) \(DUMMY_PUSH, DUMMY_PULL\), 1 template\(s\)\n/);
+    expect(r.stdout).toMatch(/etc\/panda_queueconfig.json: OK — 3 queue\(s\) \(DUMMY_PUSH, DUMMY_PULL, LOCAL_DEMO\), 1 template\(s\)\n/);
   });
 
   it('validate: a bad file exits 2 listing every problem with file, queue and attribute', () => {
@@ -68,7 +68,7 @@ describe('harvester qconf (compiled CLI)', () => {
 
   it('list and show: statuses, configIDs and origins from the sample system config', () => {
     const db = path.join(dir, 'h.db');
-    const set = ['--set', `db.database_filename=${db}`, '--set', 'db.engine=sqlite'];
+    const set = ['--set', `db.database_filename=${db}`, '--set', 'db.engine=sqlite', '--set', 'qconf.queueList=ALL'];
     const list = harvester(['--config', 'etc/harvester.cfg', ...set, 'qconf', 'list']);
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
@@ -87,6 +87,6 @@ describe('harvester qconf (compiled CLI)', () => {
 
     const unknown = harvester(['--config', 'etc/harvester.cfg', ...set, 'qconf', 'show', 'NOPE']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/no queue "NOPE" in the queue config \(queues: DUMMY_PUSH, DUMMY_PULL\)/);
+    expect(unknown.stderr).toMatch(/no queue "NOPE" in the queue config \(queues: DUMMY_PUSH, DUMMY_PULL, LOCAL_DEMO\)/);
   });
 });
