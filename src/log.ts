@@ -16,7 +16,11 @@ export type LogFormat = 'json' | 'pretty' | 'auto';
  * Agents take child loggers with `{agent, thread}` and per-row `{queue, workerID, PandaID}`.
  */
 export function createLogger(opts: { level?: LevelWithSilent; file?: string; name?: string; format?: LogFormat } = {}): Logger {
-  const dest = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: false }) : pino.destination({ dest: 1, sync: false });
+  // Synchronous writes: a log line is out before the next statement runs, so a
+  // crash or process.exit() never loses or reorders the last lines (with async
+  // SonicBoom, exit-time flushSync could overtake a write still in flight).
+  // Harvester logs a few lines per cycle; a write(2) each costs microseconds.
+  const dest = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: true }) : pino.destination({ dest: 1, sync: true });
   // A log file stays JSON under `auto`: files are for tools (and `harvester` tests parse them).
   const tty = !opts.file && process.stdout.isTTY === true;
   const pretty = opts.format === 'pretty' || (opts.format === 'auto' && tty);
