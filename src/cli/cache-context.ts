@@ -4,12 +4,10 @@
  * queue config errors reported as operator input (exit 2).
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../config/errors';
 import { loadSystemConfig, type LoadedConfig } from '../config/load';
 import { openDatabase, type Database } from '../db/connect';
 import { migrate } from '../db/migrate';
-import { QueueConfigError } from '../queue-config/errors';
-import { EXIT_USAGE, globalOptions } from './main';
+import { globalOptions } from './main';
 
 export async function withConfigAndDatabase(cmd: Command, fn: (loaded: LoadedConfig, db: Database) => Promise<number>): Promise<void> {
   const g = globalOptions(cmd);
@@ -19,10 +17,6 @@ export async function withConfigAndDatabase(cmd: Command, fn: (loaded: LoadedCon
     db = await openDatabase(loaded.config.db);
     await migrate(db);
     process.exitCode = await fn(loaded, db);
-  } catch (err) {
-    if (!(err instanceof ConfigError) && !(err instanceof QueueConfigError)) throw err;
-    process.stderr.write(`harvester: ${err.message}\n`);
-    process.exitCode = EXIT_USAGE;
   } finally {
     await db?.close();
   }

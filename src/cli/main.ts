@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
+import { QueueConfigError } from '../queue-config/errors';
 import { commands } from './commands';
 
 /** Exit code for bad input (config, arguments): distinct from a crash (1). */
@@ -45,8 +46,10 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    // A bad config is the operator's input, not a crash: one message, exit 2.
-    if (err instanceof ConfigError) {
+    // A bad system or queue config is the operator's input, not a crash: one
+    // message naming file, section/queue and key, exit 2. Subcommands let these
+    // errors propagate to here instead of catching them each.
+    if (err instanceof ConfigError || err instanceof QueueConfigError) {
       process.stderr.write(`harvester: ${err.message}\n`);
       process.exitCode = EXIT_USAGE;
       return;

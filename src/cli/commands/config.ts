@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors';
 import { loadSystemConfig } from '../../config/load';
 import { renderConfigJson, renderConfigText } from '../../config/print';
-import { EXIT_USAGE, globalOptions } from '../main';
+import { globalOptions } from '../main';
 
 /** `harvester config print [--json]`: the resolved system configuration, secrets masked. */
 export function register(program: Command): void {
@@ -13,14 +12,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON: {file, config, origins}')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      try {
-        const loaded = await loadSystemConfig({ file: g.config, overrides: g.set });
-        process.stdout.write(opts.json ? renderConfigJson(loaded) : renderConfigText(loaded));
-      } catch (err) {
-        // Bad input is the operator's to fix: the message says what and where, no stack.
-        if (!(err instanceof ConfigError)) throw err;
-        process.stderr.write(`harvester: ${err.message}\n`);
-        process.exitCode = EXIT_USAGE;
-      }
+      // A ConfigError propagates to main(): one message naming file, section and key; exit 2.
+      const loaded = await loadSystemConfig({ file: g.config, overrides: g.set });
+      process.stdout.write(opts.json ? renderConfigJson(loaded) : renderConfigText(loaded));
     });
 }

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors';
 import { loadSystemConfig } from '../../config/load';
 import { openDatabase } from '../../db/connect';
 import { migrate } from '../../db/migrate';
 import { createLogger } from '../../log';
-import { EXIT_USAGE, globalOptions } from '../main';
+import { globalOptions } from '../main';
 
 /** `harvester db migrate`: apply pending schema migrations (also done at every start) and exit. */
 export function register(program: Command): void {
@@ -13,15 +12,7 @@ export function register(program: Command): void {
     .description('apply pending schema migrations to the configured database (safe to run while other processes start)')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
-      let loaded;
-      try {
-        loaded = await loadSystemConfig({ file: g.config, overrides: g.set });
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        process.stderr.write(`harvester: ${err.message}\n`);
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
+      const loaded = await loadSystemConfig({ file: g.config, overrides: g.set });
       const log = createLogger({ level: 'warn' });
       const database = await openDatabase(loaded.config.db, log);
       try {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors';
 import { loadSystemConfig } from '../../config/load';
 import { openDatabase, type Database } from '../../db/connect';
 import { migrate } from '../../db/migrate';
@@ -161,10 +160,6 @@ async function withMapper(
     await mapper.load(sources);
     const remote = db ? (await cacheStatusView(db.sql, loaded.config)).find((v) => v.mainKey === QUEUE_CONFIG_CACHE_KEY) : undefined;
     process.exitCode = await fn(mapper, remote);
-  } catch (err) {
-    if (!(err instanceof ConfigError) && !(err instanceof QueueConfigError)) throw err;
-    process.stderr.write(`harvester: ${err.message}\n`);
-    process.exitCode = EXIT_USAGE;
   } finally {
     await db?.close();
   }
