@@ -25,13 +25,17 @@ import type { SubmitterSettings } from './settings';
 import { submitWorkers } from './submit-workers';
 import { defineNumWorkers } from './worker-adjuster';
 
-export interface QueueRoundArgs {
+/** What every submitter round works with: the database, its owner id and the shared services. */
+export interface SubmitterRoundContext {
   sql: SqlExecutor;
   owner: string;
   log: Logger;
   plugins: PluginFactory;
   mapper: QueueConfigMapper;
   settings: SubmitterSettings;
+}
+
+export interface QueueRoundArgs extends SubmitterRoundContext {
   siteName: string;
   queue: QueueConfig;
   pqRows: readonly PandaQueueRow[];

@@ -7,20 +7,9 @@ import { releaseQueuesFromSubmitter, type SiteClaim } from '../../db/claim';
 import type { PandaQueueRow } from '../../db/claim/queues';
 import type { ReleaseRow } from '../../db/claim/engine';
 import type { PqColumn } from '../../db/columns';
-import type { SqlExecutor } from '../../db/sql';
-import type { Logger } from '../../log';
-import type { PluginFactory } from '../../plugins/factory';
-import type { QueueConfigMapper } from '../../queue-config/mapper';
-import { submitQueue, type QueueRoundResult } from './queue-round';
-import type { SubmitterSettings } from './settings';
+import { submitQueue, type QueueRoundResult, type SubmitterRoundContext } from './queue-round';
 
-export interface SiteRoundArgs {
-  sql: SqlExecutor;
-  owner: string;
-  log: Logger;
-  plugins: PluginFactory;
-  mapper: QueueConfigMapper;
-  settings: SubmitterSettings;
+export interface SiteRoundArgs extends SubmitterRoundContext {
   site: SiteClaim;
   /** Only this queue of the site (`agent submitter --once --queue Q`). */
   onlyQueue?: string;
