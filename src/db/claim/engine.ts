@@ -3,6 +3,7 @@ import { placeholders, type Row, type SqlExecutor, type SqlParam } from '../sql'
 import type { TableName } from '../tables';
 import { bulkUpdate, type BulkRow } from '../repo/bulk-update';
 import { codec, type TableCodec } from '../repo/codec';
+import { normaliseParams } from '../sql-params';
 
 /** A piece of SQL with its positional parameters. */
 export interface Fragment {
@@ -49,9 +50,10 @@ export interface ClaimSpec {
 
 /**
  * Claims up to `limit` rows in one atomic step and returns them as updated.
- * - sqlite: one `UPDATE … WHERE pk IN (SELECT … LIMIT n) AND <claimable>
- *   RETURNING …`. (Measured against SELECT + UPDATE in a BEGIN IMMEDIATE
- *   transaction: the single statement is ~25 % faster.)
+ * - sqlite: one BEGIN IMMEDIATE transaction: the candidates' columns read as
+ *   one row of JSON arrays, then one `UPDATE … WHERE pk IN (json_each(keys))
+ *   AND <claimable>` (see claimSqliteAggregated; ~20 % faster than the single
+ *   `UPDATE … RETURNING`, whose cost was node-sqlite3's per-row objects).
  * - MariaDB: one transaction: `SELECT … FOR UPDATE SKIP LOCKED` (concurrent
  *   claimers skip each other's rows instead of waiting or deadlocking) and one
  *   `UPDATE … WHERE pk IN (…)`.
@@ -66,9 +68,14 @@ export async function claimRows<T extends Row = Row>(sql: SqlExecutor, spec: Cla
   const { table, pk, where, claimable } = spec;
 
   if (sql.dialect === 'sqlite') {
-    // One statement: it holds the write lock from the candidate scan to the end,
-    // so no other process can claim the same row in between. Keep `columns`
-    // short: node-sqlite3 builds a JS object per returned row (see common.ts).
+    try {
+      return await claimSqliteAggregated<T>(sql, spec, cols, setSql, setParams);
+    } catch (err) {
+      if (!(err instanceof BlobInResult)) throw err;
+    }
+    // A BLOB among the returned values (JSON cannot carry it): one statement
+    // that returns rows the usual way. It holds the write lock from the
+    // candidate scan to the end, so no other process can claim a row in between.
     return sql.all<T>(
       `UPDATE ${table} SET ${setSql}
         WHERE ${pk} IN (SELECT ${pk} FROM ${table} WHERE (${where.sql}) AND (${claimable.sql}) ORDER BY ${spec.orderBy} LIMIT ?)
@@ -95,6 +102,68 @@ export async function claimRows<T extends Row = Row>(sql: SqlExecutor, spec: Cla
       throw new Error(`${table}: claim locked ${rows.length} rows but updated ${res.changes} (ids ${ids.slice(0, 20).join(',')}…)`);
     }
     return rows.map((r) => ({ ...r, ...spec.set }) as T);
+  });
+}
+
+/** Internal signal: the aggregated claim met a BLOB value; roll back and claim with RETURNING. */
+class BlobInResult extends Error {}
+
+/**
+ * sqlite claim in one BEGIN IMMEDIATE transaction (the write lock is held from
+ * the candidate scan to the commit, so no other process can claim a row in
+ * between): a SELECT of the candidates whose columns come back AGGREGATED, one
+ * JSON array per column in a single result row, then an UPDATE of exactly
+ * those keys (the key array is passed back as is, through json_each).
+ *
+ * Why not `UPDATE … RETURNING` (one statement): node-sqlite3 builds every
+ * returned row as a JS object, field by field, ~0.7 µs per value; for 500 rows
+ * of (key, queue) that was ~0.7 ms of a ~1.7 ms claim. One row of two JSON
+ * strings plus JSON.parse costs ~0.05 ms; the transaction's BEGIN/COMMIT round
+ * trips ~0.03 ms. Measured per 500-row claim: 1.3-1.4 ms against 1.65-1.7 ms.
+ *
+ * Rows are returned as updated: columns the claim writes carry the written
+ * (stored) values.
+ */
+async function claimSqliteAggregated<T extends Row>(
+  sql: SqlExecutor, spec: ClaimSpec, cols: readonly string[], setSql: string, setParams: readonly SqlParam[],
+): Promise<T[]> {
+  const { table, pk, where, claimable } = spec;
+  const agg = cols.map((c, i) => `json_group_array(${c}) AS c${i}`).join(', ');
+  const stored = normaliseParams(setParams);
+  const written = new Map(Object.keys(spec.set).map((c, i) => [c, stored[i]] as const));
+  return sql.transaction(async (tx) => {
+    let head: Row | undefined;
+    try {
+      [head] = await tx.all(
+        `SELECT COUNT(*) AS n, ${agg} FROM
+          (SELECT ${cols.join(', ')} FROM ${table} WHERE (${where.sql}) AND (${claimable.sql}) ORDER BY ${spec.orderBy} LIMIT ?)`,
+        [...where.params, ...claimable.params, spec.limit],
+      );
+    } catch (err) {
+      if (/JSON cannot hold BLOB/i.test((err as Error).message)) throw new BlobInResult();
+      throw err;
+    }
+    const n = Number(head?.n ?? 0);
+    if (!head || n === 0) return [];
+    const res = await tx.run(
+      `UPDATE ${table} SET ${setSql} WHERE ${pk} IN (SELECT value FROM json_each(?)) AND (${claimable.sql})`,
+      [...setParams, head.c0 as string, ...claimable.params],
+    );
+    if (res.changes !== n) {
+      // Cannot happen while we hold the write lock; roll back rather than report rows we may not own.
+      throw new Error(`${table}: claim selected ${n} rows but updated ${res.changes}`);
+    }
+    const values = cols.map((c, i) => (written.has(c) ? undefined : (JSON.parse(head[`c${i}`] as string) as unknown[])));
+    const rows: T[] = new Array<T>(n);
+    for (let r = 0; r < n; r++) {
+      const row: Row = {};
+      for (let i = 0; i < cols.length; i++) {
+        const v = values[i];
+        row[cols[i]] = (v ? v[r] : written.get(cols[i])) as Row[string];
+      }
+      rows[r] = row as T;
+    }
+    return rows;
   });
 }
 
