@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, beforeEach, expect, it, describe } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connect';
+import { beforeEach, expect, it, describe } from 'vitest';
+import type { Database } from '../../src/db/connect';
 import { fromSqlDateTime } from '../../src/db/dates';
-import { migrate } from '../../src/db/migrate';
 import { bulkUpdate } from '../../src/db/repo/bulk-update';
 import { FILE_CODEC, JOB_CODEC, WORK_CODEC } from '../../src/db/repo/codec';
 import type { DbSettings } from '../../src/db/settings';
 import type { SqlParam } from '../../src/db/sql';
 import { dropPrefixedTables, mariadbSettings, sqliteSettings, uniquePrefix } from '../helpers/db-settings';
 import { describeMariaDB } from '../helpers/mariadb';
+import { useMigratedDatabase } from '../helpers/migrated-db';
 
 const T0 = new Date('2030-01-01T00:00:00.123Z');
 const ME = 'monitor-hostA_1-0';
@@ -21,17 +21,8 @@ async function insert(db: Database, table: string, rows: Array<Record<string, Sq
 }
 
 function bulkTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => Promise<void>): void {
-  let settings: DbSettings;
   let db: Database;
-  beforeAll(async () => {
-    settings = settingsFor();
-    db = await openDatabase(settings);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db?.close();
-    if (settings) await cleanup(settings);
-  });
+  useMigratedDatabase(settingsFor, cleanup, (d) => { db = d; });
   beforeEach(async () => {
     for (const t of ['job_table', 'work_table', 'file_table']) await db.sql.run(`DELETE FROM ${t}`);
   });

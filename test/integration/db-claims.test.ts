@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as C from '../../src/db/claim';
-import { openDatabase, type Database } from '../../src/db/connect';
+import type { Database } from '../../src/db/connect';
 import { fromSqlDateTime } from '../../src/db/dates';
-import { migrate } from '../../src/db/migrate';
 import type { DbSettings } from '../../src/db/settings';
 import type { SqlParam } from '../../src/db/sql';
 import { dropPrefixedTables, mariadbSettings, sqliteSettings, uniquePrefix } from '../helpers/db-settings';
 import { describeMariaDB } from '../helpers/mariadb';
+import { useMigratedDatabase } from '../helpers/migrated-db';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -24,17 +24,8 @@ const ids = <T extends { PandaID: number }>(rows: T[]) => rows.map((r) => r.Pand
 const wids = <T extends { workerID: number }>(rows: T[]) => rows.map((r) => r.workerID).sort((a, b) => a - b);
 
 function channelTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => Promise<void>): void {
-  let settings: DbSettings;
   let db: Database;
-  beforeAll(async () => {
-    settings = settingsFor();
-    db = await openDatabase(settings);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db?.close();
-    if (settings) await cleanup(settings);
-  });
+  useMigratedDatabase(settingsFor, cleanup, (d) => { db = d; });
   beforeEach(async () => {
     for (const t of ['job_table', 'work_table', 'pq_table', 'diag_table', 'lock_table']) await db.sql.run(`DELETE FROM ${t}`);
   });

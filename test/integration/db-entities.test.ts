@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimJobsToPrepare } from '../../src/db/claim';
-import { openDatabase, type Database } from '../../src/db/connect';
+import type { Database } from '../../src/db/connect';
 import { ENTITIES, JobEntity, SeqNumberEntity, WorkEntity } from '../../src/db/entities';
-import { migrate } from '../../src/db/migrate';
 import type { DbSettings } from '../../src/db/settings';
 import { toSqlDateTime } from '../../src/db/dates';
 import { dropPrefixedTables, mariadbSettings, sqliteSettings, uniquePrefix } from '../helpers/db-settings';
 import { describeMariaDB } from '../helpers/mariadb';
+import { useMigratedDatabase } from '../helpers/migrated-db';
 
 /** The ORM and the hand-written SQL must agree on tables, columns and the timestamp format. */
 function entityTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => Promise<void>): void {
-  let settings: DbSettings;
   let db: Database;
-  beforeAll(async () => {
-    settings = settingsFor();
-    db = await openDatabase(settings);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db?.close();
-    if (settings) await cleanup(settings);
-  });
+  useMigratedDatabase(settingsFor, cleanup, (d) => { db = d; });
 
   it('every entity maps onto a migrated table with a primary key', async () => {
     expect(ENTITIES).toHaveLength(13);
