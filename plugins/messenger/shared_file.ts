@@ -22,6 +22,13 @@ import { EVENT_STATUSES, parseEventStatusDump } from './shared-file/outputs';
 import { readTaskState } from './shared-file/task-state';
 
 /**
+ * How long an unparsable event status dump counts as still being written.
+ * Past that it is malformed for good: logged as an error and dropped, so a
+ * broken payload cannot make us re-read it forever.
+ */
+export const DUMP_SETTLE_MS = 30_000;
+
+/**
  * The shared-file messenger (the original's `shared_file_messenger.py`,
  * facts §9.1): harvester and the payload talk through files in the worker's
  * access point, with the original's names and JSON shapes, so a payload
@@ -276,7 +283,14 @@ export class SharedFileMessenger implements Messenger {
       if (!readPath) continue;
       const r = await readJson(readPath);
       if (r.status !== 'ok') {
-        this.log.error({ workerID: worker.workerID, file: readPath, error: r.status === 'invalid' ? r.error : 'vanished' }, 'failed to load the event status dump');
+        const error = r.status === 'invalid' ? r.error : 'vanished';
+        if (r.status === 'invalid' && (await this.stillBeingWritten(readPath))) {
+          // A payload (like the pilot) writes the dump in place: we may have caught it half written.
+          // The rename above kept the writer's inode, so the rest lands in the .read we retry next cycle.
+          this.log.debug({ workerID: worker.workerID, file: readPath, error }, 'event status dump incomplete: read again next cycle');
+          continue;
+        }
+        this.log.error({ workerID: worker.workerID, file: readPath, error }, 'failed to load the event status dump');
         await removeFile(readPath);
         continue;
       }
@@ -297,6 +311,12 @@ export class SharedFileMessenger implements Messenger {
       if (Object.keys(parsed.events).length > 0) await this.appendEventUpdates(worker, dir, parsed.events);
     }
     return out;
+  }
+
+  /** Whether a file was modified within DUMP_SETTLE_MS, i.e. its writer may not be done with it. */
+  private async stillBeingWritten(file: string): Promise<boolean> {
+    const st = await lstatOrNull(file);
+    return st !== null && Date.now() - st.mtimeMs < DUMP_SETTLE_MS;
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Messenger } from '../../src/plugins/messenger';
 import { PluginFactory } from '../../src/plugins/factory';
 import type { JobSpec, WorkerSpec } from '../../src/plugins/types';
 import { adler32 } from '../../plugins/lib/chance';
-import { SharedFileMessenger } from '../../plugins/messenger/shared_file';
+import { DUMP_SETTLE_MS, SharedFileMessenger } from '../../plugins/messenger/shared_file';
 import { messengerConformance } from '../conformance';
 import { makeFileSpec, makeJobSpec, makeWorkerSpec } from '../conformance/fixtures';
 
@@ -296,9 +296,26 @@ describe('shared-file messenger: payload reports (original formats)', () => {
     expect((await m.getFilesToStageOut(w))[id].map((f) => f.lfn)).toEqual(['b.root']);
   });
 
-  it('a malformed dump is dropped and logged, not retried forever', async () => {
+  it('a dump caught half written is read again next cycle, not dropped', async () => {
+    const { m, w, j } = await ready();
+    const id = String(j.PandaID);
+    write(path.join(ap(w), 'out.root'), 'hello');
+    // The payload opened the dump and has written nothing yet (`cat > dump` before its first write).
+    const fd = fs.openSync(path.join(ap(w), 'event_status.dump.json'), 'w');
+    expect(await m.getFilesToStageOut(w)).toEqual({});
+    // The writer goes on through its open descriptor, into the file we renamed to .read.
+    fs.writeSync(fd, JSON.stringify({ [id]: [{ path: 'out.root', type: 'output' }] }));
+    fs.closeSync(fd);
+    expect((await m.getFilesToStageOut(w))[id].map((f) => [f.lfn, f.fsize])).toEqual([['out.root', 5]]);
+    expect(logLines.filter((l) => (l.level as number) >= 50)).toEqual([]);
+  });
+
+  it('a malformed dump is dropped and logged once its writer had time to finish, not retried forever', async () => {
     const { m, w } = await ready();
-    write(path.join(ap(w), 'event_status.dump.json'), '[1, 2');
+    const dump = path.join(ap(w), 'event_status.dump.json');
+    write(dump, '[1, 2');
+    const old = new Date(Date.now() - DUMP_SETTLE_MS - 1000);
+    fs.utimesSync(dump, old, old);
     expect(await m.getFilesToStageOut(w)).toEqual({});
     expect(fs.existsSync(path.join(ap(w), 'event_status.dump.json.read'))).toBe(false);
     expect(logLines.some((l) => l.level === 50 && l.workerID === w.workerID)).toBe(true);
