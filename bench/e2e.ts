@@ -157,6 +157,26 @@ function cpuMs(pid: number, ticksPerSec: number): number {
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSec;
 }
 
+/** CPU ms per thread kind (main, libuv threadpool, V8 workers, ...), summed over /proc/<pid>/task. */
+function cpuByThread(pid: number, ticksPerSec: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    // Node leaves most threads named "node": tell the main thread (tid = pid) from the rest.
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '').trim();
+    const name = tid === String(pid) ? 'main' : comm === 'node' ? 'other' : comm;
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSec;
+    out[name] = Math.round((out[name] ?? 0) + ms);
+  }
+  return out;
+}
+
 /** Peak resident set (VmHWM) in MB. */
 function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -223,6 +243,7 @@ async function main(): Promise<void> {
     let lastLine = 0;
     let cpuDone = 0;
     let rssDone = 0;
+    let threadsDone: Record<string, number> = {};
     for (;;) {
       const finished = store.jobCountsByStatus().finished ?? 0;
       const now = Date.now();
@@ -230,6 +251,7 @@ async function main(): Promise<void> {
       if (finished >= n) {
         cpuDone = cpuMs(pid, ticks);
         rssDone = peakRssMb(pid);
+        threadsDone = cpuByThread(pid, ticks);
         break;
       }
       if (proc.exitCode !== null) throw new Error(`master exited (${proc.exitCode}) with ${finished}/${n} jobs finished:\n${stderr}`);
@@ -256,6 +278,7 @@ async function main(): Promise<void> {
       cpu_ms_per_job: round(cpuDone / n, 3),
       peak_rss_mb: round(rssDone, 1),
       cpu_s: round(cpuDone / 1000),
+      cpu_ms_by_thread: threadsDone,
       startup_s: round((tReady - t0) / 1000),
       startup_cpu_ms: Math.round(cpuReady),
       startup_peak_rss_mb: round(rssReady, 1),
