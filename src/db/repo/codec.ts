@@ -83,6 +83,36 @@ export function decodeRow<T>(c: TableCodec, row: Row): T {
   return out as T;
 }
 
+/**
+ * A decoder for rows given as value arrays in `columns` order (the packed
+ * sqlite read, see selectDecodedIn): the column kinds are looked up once per
+ * column list, not once per value, and every object is built with the same
+ * key order, so V8 gives them one shape.
+ */
+export function positionalDecoder<T>(c: TableCodec, columns: readonly string[]): (values: readonly unknown[]) => T {
+  const kind = kindsOf(c);
+  const kinds = columns.map((col) => kind.get(col) ?? PLAIN);
+  const n = columns.length;
+  return (values) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      const k = columns[i];
+      if (v === null || v === undefined) {
+        out[k] = null;
+        continue;
+      }
+      switch (kinds[i]) {
+        case JSON_COL: out[k] = typeof v === 'string' ? parseJson(c, k, v) : v; break;
+        case DATE_COL: out[k] = fromSqlDateTime(v); break;
+        case INT_COL: out[k] = typeof v === 'number' ? v : Number(v); break;
+        default: out[k] = v;
+      }
+    }
+    return out as T;
+  };
+}
+
 function parseJson(c: TableCodec, col: string, text: string): unknown {
   if (text === '') return null;
   try {

@@ -1,8 +1,9 @@
 import type { FileSpec } from '../../plugins/types';
 import type { SqlExecutor, SqlParam } from '../sql';
-import { decodeRow, FILE_CODEC } from './codec';
+import { FILE_COLUMNS } from '../columns';
+import { FILE_CODEC } from './codec';
 import { bulkUpdate } from './bulk-update';
-import { insertRows, selectIn } from './sql-util';
+import { insertRows, selectDecodedIn } from './sql-util';
 
 /** Files of the given jobs, optionally only some types/statuses. */
 export async function loadFilesOfJobs(sql: SqlExecutor, pandaIDs: readonly number[], filter: { fileTypes?: string[]; statuses?: string[] } = {}): Promise<FileSpec[]> {
@@ -10,8 +11,7 @@ export async function loadFilesOfJobs(sql: SqlExecutor, pandaIDs: readonly numbe
   const params: SqlParam[] = [];
   if (filter.fileTypes?.length) { conds.push(`fileType IN (${filter.fileTypes.map(() => '?').join(', ')})`); params.push(...filter.fileTypes); }
   if (filter.statuses?.length) { conds.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`); params.push(...filter.statuses); }
-  const rows = await selectIn(sql, 'file_table', '*', 'PandaID', pandaIDs, conds.length ? { sql: conds.join(' AND '), params } : undefined);
-  return rows.map((r) => decodeRow<FileSpec>(FILE_CODEC, r));
+  return selectDecodedIn<FileSpec>(sql, FILE_CODEC, FILE_COLUMNS, 'PandaID', pandaIDs, conds.length ? { sql: conds.join(' AND '), params } : undefined);
 }
 
 /** Inserts new files (output files reported by a payload, zip files). */

@@ -1,8 +1,8 @@
 import type { EventSpec, FileSpec, JobSpec } from '../../plugins/types';
-import { JOB_COLUMNS } from '../columns';
+import { EVENT_COLUMNS, FILE_COLUMNS, JOB_COLUMNS } from '../columns';
 import type { SqlExecutor, SqlParam } from '../sql';
-import { decodeRow, EVENT_CODEC, FILE_CODEC, JOB_CODEC } from './codec';
-import { chunks, insertRows, placeholders, selectIn } from './sql-util';
+import { EVENT_CODEC, FILE_CODEC, JOB_CODEC } from './codec';
+import { chunks, insertRows, placeholders, selectDecodedIn } from './sql-util';
 
 /** A job row as stored, decoded (lock columns included). */
 export type JobRow = JobSpec & {
@@ -28,16 +28,15 @@ export interface LoadJobsOptions {
 
 const INPUT_TYPES = new Set(['input', 'aux_input']);
 
-const SLIM_JOB_COLUMNS = JOB_COLUMNS.filter((c) => c !== 'jobParams').join(', ');
+const SLIM_JOB_COLUMNS = JOB_COLUMNS.filter((c) => c !== 'jobParams');
 
 /** Jobs by PandaID, in the order asked, with their files split into inFiles/outFiles. */
 export async function loadJobs(sql: SqlExecutor, pandaIDs: readonly number[], opts: LoadJobsOptions = {}): Promise<JobRow[]> {
   if (pandaIDs.length === 0) return [];
   // Slim: jobParams (the whole PanDA job dict) is most of a row's bytes and JSON parsing; not even read.
-  const rows = await selectIn(sql, 'job_table', opts.slim ? SLIM_JOB_COLUMNS : '*', 'PandaID', pandaIDs);
+  const rows = await selectDecodedIn<JobRow>(sql, JOB_CODEC, opts.slim ? SLIM_JOB_COLUMNS : JOB_COLUMNS, 'PandaID', pandaIDs);
   const byId = new Map<number, JobRow>();
-  for (const r of rows) {
-    const job = decodeRow<JobRow>(JOB_CODEC, r);
+  for (const job of rows) {
     if (opts.slim) job.jobParams = {};
     job.jobParams ??= {};
     job.inFiles = [];
@@ -48,16 +47,14 @@ export async function loadJobs(sql: SqlExecutor, pandaIDs: readonly number[], op
     const extra = opts.fileStatuses?.length
       ? { sql: `status IN (${placeholders(opts.fileStatuses.length)})`, params: [...opts.fileStatuses] as SqlParam[] }
       : undefined;
-    for (const f of await selectIn(sql, 'file_table', '*', 'PandaID', [...byId.keys()], extra)) {
-      const file = decodeRow<FileSpec>(FILE_CODEC, f);
+    for (const file of await selectDecodedIn<FileSpec>(sql, FILE_CODEC, FILE_COLUMNS, 'PandaID', [...byId.keys()], extra)) {
       const job = byId.get(file.PandaID);
       if (!job) continue;
       (INPUT_TYPES.has(file.fileType) ? job.inFiles : job.outFiles).push(file);
     }
   }
   if (opts.events) {
-    for (const e of await selectIn(sql, 'event_table', '*', 'PandaID', [...byId.keys()])) {
-      const ev = decodeRow<EventSpec & { id: number }>(EVENT_CODEC, e);
+    for (const ev of await selectDecodedIn<EventSpec & { id: number }>(sql, EVENT_CODEC, EVENT_COLUMNS, 'PandaID', [...byId.keys()])) {
       const job = byId.get(ev.PandaID);
       if (job) (job.events ??= []).push(ev);
     }

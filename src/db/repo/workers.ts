@@ -1,7 +1,8 @@
 import type { WorkerSpec } from '../../plugins/types';
 import type { SqlExecutor } from '../sql';
-import { decodeRow, WORK_CODEC } from './codec';
-import { chunks, insertRows, placeholders, selectIn } from './sql-util';
+import { WORK_COLUMNS } from '../columns';
+import { WORK_CODEC } from './codec';
+import { chunks, insertRows, placeholders, selectDecodedIn } from './sql-util';
 
 /** A worker row as stored, decoded. */
 export type WorkerRow = WorkerSpec & {
@@ -18,10 +19,7 @@ export type WorkerRow = WorkerSpec & {
 export async function loadWorkers(sql: SqlExecutor, workerIDs: readonly number[]): Promise<WorkerRow[]> {
   if (workerIDs.length === 0) return [];
   const byId = new Map<number, WorkerRow>();
-  for (const r of await selectIn(sql, 'work_table', '*', 'workerID', workerIDs)) {
-    const w = decodeRow<WorkerRow>(WORK_CODEC, r);
-    byId.set(w.workerID, w);
-  }
+  for (const w of await selectDecodedIn<WorkerRow>(sql, WORK_CODEC, WORK_COLUMNS, 'workerID', workerIDs)) byId.set(w.workerID, w);
   return workerIDs.map((id) => byId.get(id)).filter((w): w is WorkerRow => w !== undefined);
 }
 

@@ -1,0 +1,92 @@
+/**
+ * selectDecodedIn reads sqlite rows packed into one JSON string per batch.
+ * Whatever a column holds — unicode, quotes, JSON-looking text, JSON columns,
+ * timestamps with and without milliseconds, big integers, NULLs — it must
+ * decode to exactly what the plain row-by-row read decodes to, on both engines,
+ * and across the 500-id batch boundary.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connect';
+import { JOB_COLUMNS, WORK_COLUMNS } from '../../src/db/columns';
+import { decodeRow, JOB_CODEC, WORK_CODEC } from '../../src/db/repo/codec';
+import { loadJobs } from '../../src/db/repo/jobs';
+import { selectDecodedIn, selectIn } from '../../src/db/repo/sql-util';
+import type { DbSettings } from '../../src/db/settings';
+import type { SqlParam } from '../../src/db/sql';
+import { dropPrefixedTables, mariadbSettings, sqliteSettings, uniquePrefix } from '../helpers/db-settings';
+import { describeMariaDB } from '../helpers/mariadb';
+import { useMigratedDatabase } from '../helpers/migrated-db';
+
+const N = 1203; // three batches, the last one short
+const AWKWARD = ['plain', 'ünïcødé ✓ 日本', `quotes ' " \\ and \n newline \t tab`, '{"looks": "like JSON"}', '[1,2]', 'null', '', ' '];
+
+function jobRow(i: number): Record<string, SqlParam> {
+  return {
+    PandaID: 9_007_199_254_000_000 + i, // near 2^53: must stay exact
+    taskID: i % 7 === 0 ? null : i,
+    status: 'running',
+    subStatus: AWKWARD[i % AWKWARD.length],
+    computingSite: `SITE_${i % 3}`,
+    creationTime: i % 2 ? '2030-01-02 03:04:05.678' : '2030-01-02 03:04:05',
+    modificationTime: i % 5 === 0 ? null : '2031-12-31 23:59:59.999',
+    jobParams: JSON.stringify({ i, name: AWKWARD[(i + 1) % AWKWARD.length], nested: { list: [1, 'two', null, { x: -0.5 }] } }),
+    jobAttributes: i % 4 === 0 ? null : JSON.stringify({ pilotErrorDiag: AWKWARD[(i + 2) % AWKWARD.length] }),
+    currentPriority: -i,
+    nCore: i % 9 === 0 ? null : 8,
+  };
+}
+
+function packedTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => Promise<void>): void {
+  let db: Database;
+  useMigratedDatabase(settingsFor, cleanup, (d) => { db = d; });
+  const ids = Array.from({ length: N }, (_, i) => 9_007_199_254_000_000 + i);
+
+  beforeAll(async () => {
+    await db.sql.transaction(async (tx) => {
+      for (let i = 0; i < N; i++) {
+        const r = jobRow(i);
+        const cols = Object.keys(r);
+        await tx.run(`INSERT INTO job_table (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => r[c]));
+      }
+      await tx.run('INSERT INTO work_table (workerID, status, workAttributes, submitTime, batchID) VALUES (?, ?, ?, ?, ?)',
+        [5, 'running', JSON.stringify({ a: 'ü"' }), '2030-05-06 07:08:09.010', 'pid:123']);
+    });
+  });
+
+  it('decodes every column of every row exactly as the row-by-row read', async () => {
+    const plain = (await selectIn(db.sql, 'job_table', JOB_COLUMNS.join(', '), 'PandaID', ids)).map((r) => decodeRow<Record<string, unknown>>(JOB_CODEC, r));
+    const packed = await selectDecodedIn<Record<string, unknown>>(db.sql, JOB_CODEC, JOB_COLUMNS, 'PandaID', ids);
+    const byId = (rows: Array<Record<string, unknown>>) => new Map(rows.map((r) => [r.PandaID, r]));
+    expect(packed).toHaveLength(N);
+    expect(byId(packed)).toEqual(byId(plain));
+    const one = byId(packed).get(ids[3]);
+    expect(one).toMatchObject({
+      PandaID: ids[3], subStatus: AWKWARD[3], creationTime: new Date('2030-01-02T03:04:05.678Z'),
+      jobParams: { i: 3, name: AWKWARD[4], nested: { list: [1, 'two', null, { x: -0.5 }] } }, currentPriority: -3,
+    });
+    expect(byId(packed).get(ids[0])).toMatchObject({ taskID: null, jobAttributes: null, modificationTime: null, nCore: null });
+  });
+
+  it('applies the extra condition and a column subset; no match gives no rows', async () => {
+    const some = await selectDecodedIn<{ PandaID: number; computingSite: string }>(db.sql, JOB_CODEC, ['PandaID', 'computingSite'], 'PandaID', ids,
+      { sql: 'computingSite = ?', params: ['SITE_1'] });
+    expect(some.map((r) => r.PandaID).sort((a, b) => a - b)).toEqual(ids.filter((_, i) => i % 3 === 1));
+    expect(Object.keys(some[0])).toEqual(['PandaID', 'computingSite']);
+    expect(await selectDecodedIn(db.sql, JOB_CODEC, JOB_COLUMNS, 'PandaID', [1, 2, 3])).toEqual([]);
+  });
+
+  it('workers and loadJobs go through it: same values, order as asked', async () => {
+    const [w] = await selectDecodedIn<Record<string, unknown>>(db.sql, WORK_CODEC, WORK_COLUMNS, 'workerID', [5]);
+    expect(w).toMatchObject({ workerID: 5, workAttributes: { a: 'ü"' }, submitTime: new Date('2030-05-06T07:08:09.010Z'), batchID: 'pid:123' });
+    const asked = [ids[10], ids[2], ids[700]];
+    expect((await loadJobs(db.sql, asked)).map((j) => j.PandaID)).toEqual(asked);
+  });
+}
+
+describe('packed read on sqlite', () => {
+  packedTests(() => sqliteSettings(), async () => undefined);
+});
+
+describeMariaDB('packed read on MariaDB (plain rows, same result)', (env) => {
+  packedTests(() => mariadbSettings(env, uniquePrefix('packed')), (s) => dropPrefixedTables(env, s.tablePrefix ?? ''));
+});
