@@ -56,14 +56,15 @@ function queueConfig(n: number, dir: string, writeFiles: boolean): object {
       maxWorkers: n,
       nQueueLimitWorker: n,
       preparator: { module: 'dummy', name: 'DummyPreparator' },
-      submitter: { module: 'dummy', name: 'DummySubmitter' },
+      // The dummy batch system's status.txt is the emulator's, not harvester's, I/O: the scenario's one file per job is the output.
+      submitter: { module: 'dummy', name: 'DummySubmitter', writeStatusFile: false },
       workerMaker: { module: 'dummy', name: 'DummyWorkerMaker' },
       // One output file per job, written into the worker's access point.
       messenger: writeFiles
         ? { module: 'dummy', name: 'DummyMessenger', writeFiles: true, accessPoint: path.join(dir, 'workers', '${workerID}') }
         : { module: 'dummy', name: 'DummyMessenger' },
       stager: { module: 'dummy', name: 'DummyStager' },
-      monitor: { module: 'dummy', name: 'DummyMonitor', runAfter: 1, finishAfter: 1 },
+      monitor: { module: 'dummy', name: 'DummyMonitor', runAfter: 1, finishAfter: 1, writeStatusFile: false },
       sweeper: { module: 'dummy', name: 'DummySweeper' },
     },
   };
@@ -157,6 +158,13 @@ function cpuMs(pid: number, ticksPerSec: number): number {
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSec;
 }
 
+/** utime and stime of a process separately, in ms. */
+function cpuSplitMs(pid: number, ticksPerSec: number): { user: number; sys: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: (Number(rest[11]) * 1000) / ticksPerSec, sys: (Number(rest[12]) * 1000) / ticksPerSec };
+}
+
 /** CPU ms per thread kind (main, libuv threadpool, V8 workers, ...), summed over /proc/<pid>/task. */
 function cpuByThread(pid: number, ticksPerSec: number): Record<string, number> {
   const out: Record<string, number> = {};
@@ -244,6 +252,7 @@ async function main(): Promise<void> {
     let cpuDone = 0;
     let rssDone = 0;
     let threadsDone: Record<string, number> = {};
+    let splitDone = { user: 0, sys: 0 };
     for (;;) {
       const finished = store.jobCountsByStatus().finished ?? 0;
       const now = Date.now();
@@ -252,6 +261,7 @@ async function main(): Promise<void> {
         cpuDone = cpuMs(pid, ticks);
         rssDone = peakRssMb(pid);
         threadsDone = cpuByThread(pid, ticks);
+        splitDone = cpuSplitMs(pid, ticks);
         break;
       }
       if (proc.exitCode !== null) throw new Error(`master exited (${proc.exitCode}) with ${finished}/${n} jobs finished:\n${stderr}`);
@@ -278,6 +288,8 @@ async function main(): Promise<void> {
       cpu_ms_per_job: round(cpuDone / n, 3),
       peak_rss_mb: round(rssDone, 1),
       cpu_s: round(cpuDone / 1000),
+      cpu_user_s: round(splitDone.user / 1000),
+      cpu_sys_s: round(splitDone.sys / 1000),
       cpu_ms_by_thread: threadsDone,
       startup_s: round((tReady - t0) / 1000),
       startup_cpu_ms: Math.round(cpuReady),

@@ -15,6 +15,7 @@ const attributes = {
   seed: { type: 'integer', default: 0, doc: 'seed of the deterministic failure choice' },
   batchQueue: { type: 'string', default: 'dummy', doc: 'batch-system queue name reported as the worker\'s queueName' },
   computingElement: { type: 'string', default: 'dummy-ce', doc: 'CE reported for each worker' },
+  writeStatusFile: { type: 'boolean', default: true, doc: 'write `submitted` into <accessPoint>/status.txt when the directory exists' },
 } as const satisfies AttributeSchema;
 
 /**
@@ -40,7 +41,7 @@ export class DummySubmitter implements Submitter {
         return { status: 'failed', temporary: this.a.temporaryFailures, diag: `dummy submission of worker ${w.workerID} failed (failureRate ${this.a.failureRate})` };
       }
       const batchID = newBatchID(w.workerID, now);
-      writeStatusFile(w, 'submitted');
+      if (this.a.writeStatusFile) writeStatusFile(w, 'submitted');
       return {
         status: 'submitted',
         batchID,
