@@ -13,7 +13,7 @@
  *
  *   npm run bench:e2e -- --jobs 2000        (the default)
  *   node dist/bench/e2e.js --jobs 20000 --keep   (keep the temp dir and its log)
- *   node dist/bench/e2e.js --no-write-files      (dummy messenger in memory: no access point files)
+ *   node dist/bench/e2e.js --no-write-files      (dummy messenger in memory: no output files)
  *   BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node dist/bench/e2e.js   (profile the master)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,7 +26,7 @@ import { startWms, type WmsHandle } from '../src/wms/server';
 interface Args {
   jobs: number;
   keep: boolean;
-  /** The dummy messenger writes access points and the output file to disk (default); off = in memory. */
+  /** The dummy messenger writes each job's output file to disk (default); off = in memory. */
   writeFiles: boolean;
 }
 
@@ -59,9 +59,9 @@ function queueConfig(n: number, dir: string, writeFiles: boolean): object {
       // The dummy batch system's status.txt is the emulator's, not harvester's, I/O: the scenario's one file per job is the output.
       submitter: { module: 'dummy', name: 'DummySubmitter', writeStatusFile: false },
       workerMaker: { module: 'dummy', name: 'DummyWorkerMaker' },
-      // One output file per job, written into the worker's access point.
+      // The scenario's one output file per job, written into one output directory and removed by the sweeper.
       messenger: writeFiles
-        ? { module: 'dummy', name: 'DummyMessenger', writeFiles: true, accessPoint: path.join(dir, 'workers', '${workerID}') }
+        ? { module: 'dummy', name: 'DummyMessenger', outputDir: path.join(dir, 'outputs') }
         : { module: 'dummy', name: 'DummyMessenger' },
       stager: { module: 'dummy', name: 'DummyStager' },
       monitor: { module: 'dummy', name: 'DummyMonitor', runAfter: 1, finishAfter: 1, writeStatusFile: false },

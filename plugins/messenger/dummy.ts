@@ -7,6 +7,7 @@ import type { EventRange, EventsRequest, EventUpdate, Messenger, ReportedOutputF
 import type { JobSpec, JsonObject, MapType, OutcomeResult, PerJob, WorkerSpec } from '../../src/plugins/types';
 import { adler32, happens } from '../lib/chance';
 import { delay } from '../lib/delay';
+import { resolveInside } from '../lib/safe-path';
 import { sharedState } from '../lib/shared-state';
 
 const attributes = {
@@ -15,6 +16,7 @@ const attributes = {
   processEvents: { type: 'boolean', default: true, doc: 'report every fed event range as finished on the next eventsToUpdate' },
   outputFileSize: { type: 'integer', min: 0, default: 1024, doc: 'bytes of each produced output file' },
   writeFiles: { type: 'boolean', default: false, doc: 'write job specs, event ranges and outputs into the access point directory (else memory only)' },
+  outputDir: { type: 'string', doc: 'write produced outputs into this one directory shared by all workers (and nothing else to disk), instead of the access point; cleanUp deletes them' },
   postProcessDelay: { type: 'number', min: 0, default: 0, doc: 'ms each postProcessing call takes' },
   failureRate: { type: 'number', min: 0, max: 1, default: 0, doc: 'fraction of post-processing calls that fail (per workerID and seed)' },
   seed: { type: 'integer', default: 0, doc: 'seed of the deterministic failure choice' },
@@ -32,6 +34,8 @@ interface WorkerState {
   eventUpdates: PerJob<EventUpdate[]>;
   outputs: PerJob<ReportedOutputFile[]>;
   outputsProduced: boolean;
+  /** Output files written under outputDir, for cleanUp. */
+  written: string[];
   attributes: PerJob<JsonObject>;
   killRequested: boolean;
   heartbeatAt?: number;
@@ -40,7 +44,7 @@ interface WorkerState {
 
 const newWorkerState = (): WorkerState => ({
   jobs: new Map(), requestedJobs: 0, eventRequests: {}, fedEvents: {}, eventUpdates: {}, outputs: {},
-  outputsProduced: false, attributes: {}, killRequested: false, pandaIDs: [],
+  outputsProduced: false, written: [], attributes: {}, killRequested: false, pandaIDs: [],
 });
 
 type PayloadStates = Map<number, WorkerState>;
@@ -216,7 +220,9 @@ export class DummyMessenger implements Messenger {
   }
 
   async cleanUp(worker: WorkerSpec): Promise<OutcomeResult> {
+    const written = states(this.key).get(worker.workerID)?.written ?? [];
     states(this.key).delete(worker.workerID);
+    for (const f of written) fs.rmSync(f, { force: true });
     if (worker.accessPoint && fs.existsSync(path.join(worker.accessPoint, MARKER))) {
       fs.rmSync(worker.accessPoint, { recursive: true, force: true });
       return { status: 'done', diag: `removed ${worker.accessPoint}` };
@@ -230,6 +236,14 @@ export class DummyMessenger implements Messenger {
 
   private produce(worker: WorkerSpec, lfn: string, fileType: 'output' | 'log'): ReportedOutputFile {
     const content = Buffer.alloc(this.a.outputFileSize, `${worker.workerID}:${lfn}`);
+    if (this.a.outputDir) {
+      // One shared directory: the lfn (from the job) must name a file inside it.
+      const file = resolveInside(this.a.outputDir, lfn, { allowAbsolute: false });
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+      this.s(worker).written.push(file);
+      return { lfn, path: file, fileType, fsize: content.length, chksum: `ad:${adler32(content)}` };
+    }
     const base = worker.accessPoint ?? path.join(os.tmpdir(), 'harvester-dummy-outputs', String(worker.workerID));
     const file = path.join(base, lfn);
     if (this.dir(worker)) fs.writeFileSync(file, content);

@@ -160,6 +160,33 @@ describe('dummy messenger emulates a payload', () => {
     await m.cleanUp(w);
     expect(fs.existsSync(path.join(base, 'w1'))).toBe(false);
   });
+
+  it('outputDir: outputs land in the one shared directory, an escaping lfn is refused, cleanUp deletes only that worker\'s files', async () => {
+    const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harvester-dummy-out-'));
+    const m = await make('messenger', { stateKey: 'outdir-test', outputDir });
+    const [a, b] = [makeWorkerSpec({ status: 'finished' }), makeWorkerSpec({ status: 'finished' })];
+    const [ja, jb] = [makeJobSpec(), makeJobSpec()];
+    ja.jobParams = { ...ja.jobParams, outFiles: `out.${ja.PandaID}.root`, logFile: '' };
+    jb.jobParams = { ...jb.jobParams, outFiles: `out.${jb.PandaID}.root`, logFile: '' };
+    await m.setupAccessPoints([a, b]);
+    await m.feedJobs(a, [ja]);
+    await m.feedJobs(b, [jb]);
+    const [fa] = (await m.getFilesToStageOut(a))[String(ja.PandaID)];
+    await m.getFilesToStageOut(b);
+    expect(fa.path).toBe(path.join(outputDir, `out.${ja.PandaID}.root`));
+    expect(fs.statSync(fa.path).size).toBe(fa.fsize);
+    expect(fs.readdirSync(outputDir).sort()).toEqual([`out.${ja.PandaID}.root`, `out.${jb.PandaID}.root`].sort());
+    await m.cleanUp(a);
+    expect(fs.readdirSync(outputDir)).toEqual([`out.${jb.PandaID}.root`]);
+
+    const evil = makeWorkerSpec({ status: 'finished' });
+    const je = makeJobSpec();
+    je.jobParams = { ...je.jobParams, outFiles: '../escaped.root', logFile: '' };
+    await m.setupAccessPoints([evil]);
+    await m.feedJobs(evil, [je]);
+    await expect(m.getFilesToStageOut(evil)).rejects.toThrow(/escaped\.root/);
+    expect(fs.existsSync(path.join(outputDir, '..', 'escaped.root'))).toBe(false);
+  });
 });
 
 describe('dummy PanDA, worker maker, cred manager, throttler', () => {
