@@ -35,3 +35,25 @@ export function createLogger(opts: { level?: LevelWithSilent; file?: string; nam
     pretty ? prettyStream(dest, { colour: tty }) : dest,
   );
 }
+
+const LEVEL_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = (): void => undefined;
+
+/**
+ * `log.child(bindings)`, made only when something is logged through it.
+ * Agents bind `{queue, PandaID}` per row; pino serializes and redacts a
+ * child's bindings when the child is made, which for thousands of rows a
+ * cycle that log nothing at the configured level was pure cost (~2 % of the
+ * master's CPU in bench/e2e.ts). Level methods below the level are no-ops.
+ */
+export function lazyChild(log: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  return new Proxy(log, {
+    get(_target, prop) {
+      if (typeof prop === 'string' && LEVEL_METHODS.has(prop) && !log.isLevelEnabled(prop)) return noop;
+      child ??= log.child(bindings);
+      const v = Reflect.get(child, prop, child) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(child) : v;
+    },
+  });
+}

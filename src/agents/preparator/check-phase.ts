@@ -10,6 +10,7 @@ import { failedToPrepare, inputsOfType, mergeFileUpdates, ownFileUpdates, type J
 import { preparatorForJob } from './plugin';
 import type { PreparatorSettings } from './settings';
 import { releaseWithResults, type PreparatorWrite } from './write-back';
+import { lazyChild } from '../../log';
 
 /** Input files the check still waits for (everything not staged in yet, nor failed). */
 const OPEN = ['to_prepare', 'triggered', 'preparing'];
@@ -57,7 +58,7 @@ function prefixed(counts: Record<string, number>): CycleResult {
 }
 
 async function checkJob(ctx: AgentContext, s: PreparatorSettings, job: JobRow, clock: () => Date): Promise<{ outcome: CheckOutcome; write: PreparatorWrite }> {
-  const log = ctx.log.child({ queue: job.computingSite, PandaID: job.PandaID });
+  const log = lazyChild(ctx.log, { queue: job.computingSite, PandaID: job.PandaID });
   const target = checkTarget(job.auxInput);
   const found = await preparatorForJob(ctx, job, target.section);
   if (!found.plugin) {

@@ -11,6 +11,7 @@ import { failedToPrepare, inputsOfType, mergeFileUpdates, ownFileUpdates, type J
 import { preparatorForJob } from './plugin';
 import type { PreparatorSettings } from './settings';
 import { releaseWithResults, writeFilesOfHeldJobs, type PreparatorWrite } from './write-back';
+import { lazyChild } from '../../log';
 
 /** Input files not handed to a preparator yet. */
 const UNTRIGGERED = ['to_prepare', 'preparing'];
@@ -98,7 +99,7 @@ async function planLookups(sql: AgentContext['db']['sql'], jobs: readonly JobRow
 
 async function triggerJob(ctx: AgentContext, plan: Planned, clock: () => Date): Promise<{ outcome: TriggerOutcome; write: PreparatorWrite }> {
   const { job, target, decision } = plan;
-  const log = ctx.log.child({ queue: job.computingSite, PandaID: job.PandaID });
+  const log = lazyChild(ctx.log, { queue: job.computingSite, PandaID: job.PandaID });
   const found = await preparatorForJob(ctx, job, target.section);
   if (!found.plugin) {
     log.error(`preparator trigger: ${found.error}; job released, retried after triggerInterval`);

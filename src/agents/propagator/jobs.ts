@@ -16,6 +16,7 @@ import type { AgentContext } from '../agent';
 import { withPilotError } from '../pilot-error';
 import { buildJobReport, isFullyReported, noHeartbeatStatuses, reportedStatus } from './job-report';
 import { liveWorkersOfJobs, markFilesToDelete } from './queries';
+import { lazyChild } from '../../log';
 
 /** The original's PilotErrors.PANDAKILL, set on a job PanDA killed before it had a worker. */
 const PANDAKILL = { code: 1144, diag: 'job killed by the PanDA server before it reached a worker' };
@@ -123,7 +124,7 @@ async function writeBack(ctx: AgentContext, jobs: readonly JobRow[], outcomes: R
   const done = new Set<number>();
   for (const job of jobs) {
     const o = outcomes.get(job.PandaID) ?? { kind: 'pending' };
-    const log = ctx.log.child({ PandaID: job.PandaID, queue: job.computingSite });
+    const log = lazyChild(ctx.log, { PandaID: job.PandaID, queue: job.computingSite });
     if (o.kind === 'pending') {
       counts.pending++;
       rows.push({ id: job.PandaID, set: { propagatorTime: dueNow } });

@@ -8,6 +8,7 @@ import { guardedCall } from '../queue-plugin';
 import type { PassSpec } from './passes';
 import { groupPendingOutputs } from './zip-grouping';
 import { writeStageOutResults, type FileChange, type StagerWrite } from './write-back';
+import { lazyChild } from '../../log';
 
 type Outcome = 'done' | 'failed' | 'pending' | 'error';
 
@@ -71,7 +72,7 @@ async function loadPassJobs(ctx: AgentContext, spec: PassSpec, ids: number[], no
 }
 
 async function processJob(ctx: AgentContext, spec: PassSpec, job: JobRow): Promise<{ outcome: Outcome; write: StagerWrite }> {
-  const log = ctx.log.child({ queue: job.computingSite, PandaID: job.PandaID, pass: spec.pass });
+  const log = lazyChild(ctx.log, { queue: job.computingSite, PandaID: job.PandaID, pass: spec.pass });
   const found = await spec.resolve(ctx, job);
   if (!found.plugin) {
     log.error(`stager ${spec.pass}: ${found.error}; job released, retried after the pass interval`);
