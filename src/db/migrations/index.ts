@@ -1,9 +1,9 @@
 import { m0001Initial } from './0001-initial';
 import { m0002ClaimIndexes } from './0002-claim-indexes';
-import { m0003StagerIndex } from './0003-stager-index';
+import { m0003ScanIndexes } from './0003-scan-indexes';
 import type { Migration } from './types';
 
 export type { Migration };
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002ClaimIndexes, m0003StagerIndex];
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002ClaimIndexes, m0003ScanIndexes];
