@@ -60,18 +60,18 @@ export interface JobStatusInfo {
   diag: string;
 }
 
-/** One worker's record for `harvester/update_workers` (§8.1). */
-export interface WorkerReport {
+/**
+ * The worker record fields that mean the same in harvester's report and on
+ * the wire of `harvester/update_workers` (§8.1); times, site and job ids
+ * differ in type or name and are added by each side.
+ */
+export interface WorkerReportFields {
   workerID: number;
   batchID?: string | null;
   queueName?: string | null;
   status: string;
-  computingSite: string;
   nCore?: number | null;
   nodeID?: string | null;
-  submitTime?: Date | null;
-  startTime?: Date | null;
-  endTime?: Date | null;
   jobType?: string | null;
   resourceType?: string | null;
   nativeExitCode?: number | null;
@@ -84,11 +84,19 @@ export interface WorkerReport {
   harvesterHost?: string | null;
   errorCode?: number | null;
   minRamCount?: number | null;
-  pandaIDs?: number[];
   stdOut?: string | null;
   stdErr?: string | null;
   batchLog?: string | null;
   jdl?: string | null;
+}
+
+/** One worker's record for `harvester/update_workers` (§8.1). */
+export interface WorkerReport extends WorkerReportFields {
+  computingSite: string;
+  submitTime?: Date | null;
+  startTime?: Date | null;
+  endTime?: Date | null;
+  pandaIDs?: number[];
 }
 
 /** `{jobType: {resourceType: {running, submitted, finished, to_submit}}}` for one queue. */

@@ -1,3 +1,4 @@
+import type { WorkerReportFields } from '../plugins/communicator';
 import type { JsonObject, JsonValue } from './json';
 
 /**
@@ -90,35 +91,13 @@ export interface JobUpdateReplyData {
   [k: string]: JsonValue | undefined;
 }
 
-/** Worker record of harvester/update_workers (facts §8.1). */
-export interface WorkerReportWire {
-  workerID: number;
-  batchID?: string | null;
-  queueName?: string | null;
-  status: string;
+/** Worker record of harvester/update_workers (facts §8.1): times as PanDA time strings, `pandaid_list`. */
+export interface WorkerReportWire extends WorkerReportFields {
   computingSite?: string | null;
-  nCore?: number | null;
-  nodeID?: string | null;
   submitTime?: string;
   startTime?: string;
   endTime?: string;
-  jobType?: string | null;
-  resourceType?: string | null;
-  nativeExitCode?: number | null;
-  nativeStatus?: string | null;
-  diagMessage?: string | null;
-  nJobs?: number | null;
-  computingElement?: string | null;
-  syncLevel?: number | null;
-  submissionHost?: string | null;
-  harvesterHost?: string | null;
-  errorCode?: number | null;
-  minRamCount?: number | null;
   pandaid_list?: number[];
-  stdOut?: string | null;
-  stdErr?: string | null;
-  batchLog?: string | null;
-  jdl?: string | null;
   [k: string]: JsonValue | undefined;
 }
 
