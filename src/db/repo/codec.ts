@@ -63,23 +63,22 @@ function kindsOf(c: TableCodec): Map<string, number> {
   return m;
 }
 
+/** One stored value -> its spec value, by column kind. */
+function decodeValue(c: TableCodec, kind: number, col: string, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (kind) {
+    case JSON_COL: return typeof v === 'string' ? parseJson(c, col, v) : v;
+    case DATE_COL: return fromSqlDateTime(v);
+    case INT_COL: return typeof v === 'number' ? v : Number(v);
+    default: return v;
+  }
+}
+
 /** A row as read from the database -> plain object with parsed JSON, Dates and numbers. */
 export function decodeRow<T>(c: TableCodec, row: Row): T {
   const kind = kindsOf(c);
   const out: Record<string, unknown> = {};
-  for (const k in row) {
-    const v = row[k];
-    if (v === null || v === undefined) {
-      out[k] = null;
-      continue;
-    }
-    switch (kind.get(k) ?? PLAIN) {
-      case JSON_COL: out[k] = typeof v === 'string' ? parseJson(c, k, v) : v; break;
-      case DATE_COL: out[k] = fromSqlDateTime(v); break;
-      case INT_COL: out[k] = typeof v === 'number' ? v : Number(v); break;
-      default: out[k] = v;
-    }
-  }
+  for (const k in row) out[k] = decodeValue(c, kind.get(k) ?? PLAIN, k, row[k]);
   return out as T;
 }
 
@@ -95,20 +94,7 @@ export function positionalDecoder<T>(c: TableCodec, columns: readonly string[]):
   const n = columns.length;
   return (values) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      const k = columns[i];
-      if (v === null || v === undefined) {
-        out[k] = null;
-        continue;
-      }
-      switch (kinds[i]) {
-        case JSON_COL: out[k] = typeof v === 'string' ? parseJson(c, k, v) : v; break;
-        case DATE_COL: out[k] = fromSqlDateTime(v); break;
-        case INT_COL: out[k] = typeof v === 'number' ? v : Number(v); break;
-        default: out[k] = v;
-      }
-    }
+    for (let i = 0; i < n; i++) out[columns[i]] = decodeValue(c, kinds[i], columns[i], values[i]);
     return out as T;
   };
 }

@@ -45,21 +45,32 @@ function decoderFor<T>(c: TableCodec, columns: readonly string[]): (values: read
  * ints). On sqlite the rows come packed: one `json_group_array(json_array(…))`
  * string per batch, parsed with JSON.parse, instead of one JS object per row
  * built column by column by the driver — for the wide job/worker/file rows
- * the agents read all day this is about 4x less CPU (bench/e2e.ts). Columns
- * hold only TEXT and INTEGER, which JSON carries exactly; MariaDB reads rows
- * as usual.
+ * the agents read all day this is about 4x less CPU (bench/e2e.ts). JSON
+ * carries TEXT and INTEGER values exactly, a REAL (a fractional number in an
+ * INTEGER column, e.g. a cpu time a payload reported) to 15 significant
+ * digits; a BLOB it cannot carry, so a batch holding one is read again the
+ * plain way. MariaDB reads rows as usual.
  */
 export async function selectDecodedIn<T>(
   sql: SqlExecutor, c: TableCodec, columns: readonly string[], col: string, ids: readonly SqlParam[], extra?: { sql: string; params: SqlParam[] },
 ): Promise<T[]> {
-  if (sql.dialect !== 'sqlite') return (await selectIn(sql, c.table, columns.join(', '), col, ids, extra)).map((r) => decodeRow<T>(c, r));
+  const plain = async (part: readonly SqlParam[]): Promise<T[]> =>
+    (await selectIn(sql, c.table, columns.join(', '), col, part, extra)).map((r) => decodeRow<T>(c, r));
+  if (sql.dialect !== 'sqlite') return plain(ids);
   const decode = decoderFor<T>(c, columns);
   const packed = `json_group_array(json_array(${columns.join(', ')})) AS j`;
   const out: T[] = [];
   for (const part of chunks(ids)) {
     const set = idSet(sql, part);
     const where = `${col} IN ${set.sql}${extra ? ` AND (${extra.sql})` : ''}`;
-    const [row] = await sql.all<{ j: string }>(`SELECT ${packed} FROM ${c.table} WHERE ${where}`, [...set.params, ...(extra?.params ?? [])]);
+    let row: { j: string } | undefined;
+    try {
+      [row] = await sql.all<{ j: string }>(`SELECT ${packed} FROM ${c.table} WHERE ${where}`, [...set.params, ...(extra?.params ?? [])]);
+    } catch (err) {
+      if (!/JSON cannot hold BLOB/i.test((err as Error).message)) throw err;
+      out.push(...(await plain(part)));
+      continue;
+    }
     for (const values of JSON.parse(row?.j ?? '[]') as unknown[][]) out.push(decode(values));
   }
   return out;
