@@ -39,6 +39,8 @@ interface WorkerState {
   attributes: PerJob<JsonObject>;
   killRequested: boolean;
   heartbeatAt?: number;
+  /** The jobs the last postProcessing call was given. */
+  postProcessedJobs?: JobSpec[];
   pandaIDs: number[];
 }
 
@@ -83,6 +85,8 @@ export function dummyPayload(stateKey: string) {
     fedEvents(workerID: number): PerJob<EventRange[]> { return stateOf(stateKey, workerID).fedEvents; },
     /** PandaIDs of the jobs the messenger fed to the worker. */
     fedJobs(workerID: number): number[] { return [...stateOf(stateKey, workerID).jobs.keys()]; },
+    /** The jobs harvester handed to the last post-processing of the worker. */
+    postProcessedJobs(workerID: number): JobSpec[] | undefined { return stateOf(stateKey, workerID).postProcessedJobs; },
   };
 }
 
@@ -197,6 +201,7 @@ export class DummyMessenger implements Messenger {
   }
 
   async postProcessing(worker: WorkerSpec, jobs: readonly JobSpec[], mapType: MapType): Promise<OutcomeResult> {
+    this.s(worker).postProcessedJobs = [...jobs];
     await delay(this.a.postProcessDelay);
     if (happens(this.a.failureRate, this.a.seed, 'postprocess', worker.workerID)) {
       return { status: 'failed', diag: `dummy post-processing of worker ${worker.workerID} failed` };

@@ -69,8 +69,14 @@ describe('monitor (DB mode) over sqlite with the dummy batch system', () => {
     ]);
 
     // No more outputs: post-processing runs, still held.
+    expect(dummyPayload('Q_FLOW').postProcessedJobs(1)).toBeUndefined();
     await cycle('Q_FLOW');
     expect(await workerRow(env, 1)).toMatchObject({ status: 'running', postProcessed: 1 });
+    // Post-processing gets the full job — its files and the PanDA job dict — though status checks read slim rows.
+    const [pp] = dummyPayload('Q_FLOW').postProcessedJobs(1) ?? [];
+    expect(pp?.PandaID).toBe(101);
+    expect(pp?.outFiles.map((f) => f.lfn).sort()).toEqual(['log101.tgz', 'out101.root']);
+    expect(pp?.jobParams).toMatchObject({ PandaID: 101 });
     expect((await jobRow(env, 101)).status).toBe('running');
 
     // Now the final status lands, for the worker and its job.

@@ -47,8 +47,8 @@ export interface AssessInput {
   check?: WorkerCheck;
   qc: QueueConfig;
   messenger: Messenger;
-  /** Jobs bound to the worker (post-processing gets them). */
-  jobs: readonly JobSpec[];
+  /** Jobs bound to the worker, full (files, jobParams): asked for only when post-processing runs. */
+  jobs: () => Promise<readonly JobSpec[]>;
   settings: AssessSettings;
   log: Logger;
 }
@@ -139,7 +139,7 @@ export async function assessWorker(input: AssessInput): Promise<WorkerOutcome> {
     } else if (!w.postProcessed) {
       const suppressed = noHeartbeatStatuses(qc).has(out.monStatus) || qc.truePilot;
       if (!suppressed || messenger.forcePostProcessing === true) {
-        const res = await messenger.postProcessing(seen, input.jobs, (w.mapType ?? qc.mapType) as MapType);
+        const res = await messenger.postProcessing(seen, await input.jobs(), (w.mapType ?? qc.mapType) as MapType);
         if (res.status === 'pending' && settings.postProcessTimeout > 0) {
           const limit = now.getTime() - settings.postProcessTimeout * 60_000;
           if (!w.endTime || w.endTime.getTime() > limit) {

@@ -5,6 +5,7 @@ import { unlockMonitorWorkers, writeMonitorSets, type MonitorSetWrite } from '..
 import { jobsOfWorkers, workersOfJobs } from '../../db/repo/relations';
 import { loadWorkers, type WorkerRow } from '../../db/repo/workers';
 import type { Messenger } from '../../plugins/messenger';
+import type { WorkerCheck } from '../../plugins/monitor';
 import type { MapType, WorkerStatus } from '../../plugins/types';
 import type { AgentContext, CycleResult } from '../agent';
 import { assessWorker, type AssessSettings, type WorkerOutcome } from './assess';
@@ -35,7 +36,12 @@ interface Counts {
 interface Loaded {
   workers: Map<number, WorkerRow>;
   jobIDsOfWorker: Map<number, number[]>;
-  /** Jobs the monitor may still move (starting/running, subStatus running-ish). */
+  /**
+   * Jobs the monitor may still move (starting/running, subStatus running-ish),
+   * slim: no jobParams, no files — all the status derivation needs. Only
+   * post-processing wants full jobs (fullJobsLoader), once per worker, where
+   * this read runs at every check.
+   */
   jobs: Map<number, JobRow>;
   workersOfJob: Map<number, number[]>;
   /** Stored status of every worker of those jobs. */
@@ -49,7 +55,7 @@ async function load(ctx: AgentContext, sets: readonly WorkerSet[]): Promise<Load
   const jobIDsOfWorker = await jobsOfWorkers(sql, ids);
   const pandaIDs = [...new Set([...jobIDsOfWorker.values()].flat())];
   const jobs = new Map(
-    (await loadJobs(sql, pandaIDs))
+    (await loadJobs(sql, pandaIDs, { slim: true, files: false }))
       .filter((j) => RUNNING_JOB_STATUSES.has(j.status) && RUNNING_SUBSTATUSES.has(j.subStatus))
       .map((j) => [j.PandaID, j]),
   );
@@ -58,6 +64,32 @@ async function load(ctx: AgentContext, sets: readonly WorkerSet[]): Promise<Load
   const statuses = await workerStatuses(sql, others);
   for (const w of workers.values()) statuses.set(w.workerID, w.status);
   return { workers, jobIDsOfWorker, jobs, workersOfJob, statuses };
+}
+
+const ENDED = new Set(['finished', 'failed', 'cancelled']);
+
+/**
+ * Full jobs (files, jobParams) of a worker for its post-processing. The jobs of
+ * every worker the batch system reported ended (or that carries a final
+ * monitor status) and that is not post-processed yet are read in one batch on
+ * the first call; any other worker that turns out to need them (e.g. failed by
+ * checkTimeout) is read on its own.
+ */
+function fullJobsLoader(ctx: AgentContext, workers: readonly WorkerRow[], checks: ReadonlyMap<number, WorkerCheck>, loaded: Loaded): (workerID: number) => Promise<JobRow[]> {
+  const mine = (workerID: number): number[] => (loaded.jobIDsOfWorker.get(workerID) ?? []).filter((p) => loaded.jobs.has(p));
+  let batch: Promise<Map<number, JobRow>> | undefined;
+  return async (workerID) => {
+    batch ??= (async () => {
+      const ended = workers.filter((w) => !w.postProcessed && (ENDED.has(String(checks.get(w.workerID)?.status)) || ENDED.has(String(w.workParams?.finalMonStatus))));
+      const ids = [...new Set(ended.flatMap((w) => mine(w.workerID)))];
+      return new Map((await loadJobs(ctx.db.sql, ids)).map((j) => [j.PandaID, j]));
+    })();
+    const full = await batch;
+    const ids = mine(workerID);
+    const missing = ids.filter((p) => !full.has(p));
+    if (missing.length > 0) for (const j of await loadJobs(ctx.db.sql, missing)) full.set(j.PandaID, j);
+    return ids.map((p) => full.get(p)).filter((j): j is JobRow => j !== undefined);
+  };
 }
 
 /** Sets grouped by the queue and configID of their lowest worker: one plugin call per group. */
@@ -146,15 +178,16 @@ export async function runMonitorCycle(ctx: AgentContext): Promise<CycleResult> {
       const { messenger, checks, checkTimeout } = checked;
       counts.checked += checks.size;
       const ack = { messenger, workers: [] as WorkerRow[], setIndex: [] as number[], queue: qc.queueName };
+      const groupWorkers = writable.map((id) => loaded.workers.get(id)).filter((w): w is WorkerRow => w !== undefined);
+      const fullJobs = fullJobsLoader(ctx, groupWorkers, checks, loaded);
       for (const set of group.sets) {
         const outcomes: WorkerOutcome[] = [];
         try {
           for (const id of set.writable) {
             const worker = loaded.workers.get(id);
             if (!worker) continue;
-            const jobs = (loaded.jobIDsOfWorker.get(id) ?? []).map((p) => loaded.jobs.get(p)).filter((j): j is JobRow => j !== undefined);
             outcomes.push(await assessWorker({
-              worker, check: checks.get(id), qc, messenger, jobs, log, settings: { ...settings, checkTimeout },
+              worker, check: checks.get(id), qc, messenger, jobs: () => fullJobs(id), log, settings: { ...settings, checkTimeout },
             }));
           }
         } catch (err) {
