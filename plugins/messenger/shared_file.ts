@@ -13,7 +13,7 @@ import {
   type FileNameKey, type SharedFileAttributes,
 } from './shared-file/config';
 import {
-  ackTimestamp, exists, isPlainObject, lstatOrNull, readFileNoFollow, readJson, removeFile, renameIfExists, writeAtomic,
+  ackTimestamp, exists, isPlainObject, linkBack, lstatOrNull, readFileNoFollow, readJson, removeFile, renameIfExists, writeAtomic,
 } from './shared-file/io';
 import { jobSpecCgi, jobSpecJson, poolFileCatalog } from './shared-file/job-spec';
 import { expandPatterns, scanLeftovers, type DumpEntry } from './shared-file/leftovers';
@@ -285,9 +285,16 @@ export class SharedFileMessenger implements Messenger {
       if (r.status !== 'ok') {
         const error = r.status === 'invalid' ? r.error : 'vanished';
         if (r.status === 'invalid' && (await this.stillBeingWritten(readPath))) {
-          // A payload (like the pilot) writes the dump in place: we may have caught it half written.
-          // The rename above kept the writer's inode, so the rest lands in the .read we retry next cycle.
-          this.log.debug({ workerID: worker.workerID, file: readPath, error }, 'event status dump incomplete: read again next cycle');
+          // A payload (like the pilot) writes the dump in place: we caught it half written. Hand it
+          // back under its own name — the same inode, so the writer's open descriptor still fills
+          // it — for the next cycle; left as .read, this cycle's acknowledgeEventsFiles would
+          // archive it unread and the job would finish without its outputs.
+          const back = await this.fileIn(worker, dir, dumpName);
+          const handedBack = back !== null && (await linkBack(readPath, back));
+          this.log.debug({ workerID: worker.workerID, file: readPath, error, handedBack }, 'event status dump incomplete: read again next cycle');
+          if (handedBack) continue;
+          this.log.warn({ workerID: worker.workerID, file: readPath, error }, 'incomplete event status dump replaced by a newer one: skipped');
+          await removeFile(readPath);
           continue;
         }
         this.log.error({ workerID: worker.workerID, file: readPath, error }, 'failed to load the event status dump');

@@ -106,6 +106,21 @@ export async function renameIfExists(from: string, to: string): Promise<boolean>
   }
 }
 
+/**
+ * Moves `from` back to `to` unless something is at `to` already (link, then
+ * unlink: no rename-over): false when `to` is taken and `from` stays.
+ */
+export async function linkBack(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.promises.link(from, to);
+  } catch (err) {
+    if (code(err) === 'EEXIST') return false;
+    throw err;
+  }
+  await fs.promises.unlink(from);
+  return true;
+}
+
 /** `YYYY-mm-dd_HH_MM_SS.ffffff` in UTC: the suffix the original gives acknowledged files. */
 export function ackTimestamp(now: Date = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
