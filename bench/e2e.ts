@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startWms, type WmsHandle } from '../src/wms/server';
+import { fastCycleConfig } from '../test/helpers/fast-cycle-config';
 
 interface Args {
   jobs: number;
@@ -71,83 +72,21 @@ function queueConfig(n: number, dir: string, writeFiles: boolean): object {
 }
 
 function systemConfig(dir: string, apiUrl: string): string {
-  const every = 'nThreads = 3\nsleepTime = 1\nlockInterval = 600';
-  return `
-[master]
-harvester_id = bench-e2e
-logLevel = info
-logFile = ${path.join(dir, 'harvester.log')}
-shutdownGraceTime = 30
-
-[db]
-engine = sqlite
-database_filename = ${path.join(dir, 'harvester.db')}
-
-[pandacon]
-server_api_url_ssl = ${apiUrl}
-cache_api_url_ssl = ${apiUrl}
-timeout = 60
-
-[wms]
-embedded = False
-
-[qconf]
-configFile = ${path.join(dir, 'queues.json')}
-queueList =
- ALL
-
-[commandmanager]
-sleepTime = 1
-
-[jobfetcher]
-nThreads = 3
-sleepTime = 1
-lookupTime = 1
-maxJobs = 500
-
-[propagator]
-${every}
-maxJobs = 500
-maxWorkers = 500
-nJobsInBulk = 100
-nWorkersInBulk = 100
-
-[preparator]
-${every}
-checkInterval = 1
-triggerInterval = 1
-maxJobsToCheck = 500
-maxJobsToTrigger = 500
-
-[submitter]
-nThreads = 3
-sleepTime = 1
-lockInterval = 600
-checkInterval = 1
-lookupTime = 1
-
-[monitor]
-${every}
-checkInterval = 1
-maxWorkers = 500
-
-[stager]
-${every}
-checkInterval = 1
-triggerInterval = 1
-maxJobsToCheck = 500
-maxJobsToTrigger = 500
-
-[eventfeeder]
-${every}
-maxWorkers = 500
-
-[sweeper]
-nThreads = 3
-sleepTime = 1
-checkInterval = 1
-maxWorkers = 500
-`;
+  const every = { nThreads: 3, sleepTime: 1, lockInterval: 600 };
+  return fastCycleConfig({
+    harvesterID: 'bench-e2e', dir, upstream: { apiUrl, timeout: 60 },
+    sections: {
+      master: { logFile: path.join(dir, 'harvester.log'), shutdownGraceTime: 30 },
+      jobfetcher: { nThreads: 3, maxJobs: 500 },
+      propagator: { ...every, maxJobs: 500, maxWorkers: 500, nJobsInBulk: 100, nWorkersInBulk: 100 },
+      preparator: { ...every, maxJobsToCheck: 500, maxJobsToTrigger: 500 },
+      submitter: { nThreads: 3, lockInterval: 600 },
+      monitor: { ...every, maxWorkers: 500 },
+      stager: { ...every, maxJobsToCheck: 500, maxJobsToTrigger: 500 },
+      eventfeeder: { ...every, maxWorkers: 500 },
+      sweeper: { nThreads: 3, maxWorkers: 500 },
+    },
+  });
 }
 
 /** utime + stime of a process, in ms (needs Linux /proc). */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSystemConfig } from '../../src/config/load';
 import { openDatabase, type Database } from '../../src/db/connect';
+import { fastCycleConfig } from '../helpers/fast-cycle-config';
 import { ensureBuilt } from '../helpers/master-build';
 import { exitWithin, spawnNode, type HarvesterProcess } from '../helpers/master-process';
 
@@ -23,63 +24,7 @@ const HARVESTER_ID = 'e2e-harvester';
 
 /** Every agent cycles each second; the dummy batch system runs a worker 3 s after 2 s queued. */
 function systemConfig(dir: string): string {
-  const agentTimes = 'sleepTime = 1\ncheckInterval = 1\ntriggerInterval = 1\nlookupTime = 1';
-  return `
-[master]
-harvester_id = ${HARVESTER_ID}
-logLevel = info
-shutdownGraceTime = 15
-
-[db]
-engine = sqlite
-database_filename = ${path.join(dir, 'harvester.db')}
-
-[wms]
-embedded = True
-port = 0
-jobsFile = ${path.join(dir, 'wms-jobs.json')}
-
-[qconf]
-configFile = ${path.join(dir, 'queues.json')}
-queueList =
- ALL
-
-[commandmanager]
-sleepTime = 1
-
-[jobfetcher]
-sleepTime = 1
-lookupTime = 1
-
-[propagator]
-sleepTime = 1
-
-[preparator]
-${agentTimes.replace('\nlookupTime = 1', '')}
-
-[submitter]
-sleepTime = 1
-checkInterval = 1
-lookupTime = 1
-
-[monitor]
-sleepTime = 1
-checkInterval = 1
-
-[stager]
-${agentTimes.replace('\nlookupTime = 1', '')}
-
-[eventfeeder]
-sleepTime = 1
-
-[sweeper]
-sleepTime = 1
-checkInterval = 1
-keepFinished = 0.001
-keepFailed = 0.001
-keepCancelled = 0.001
-keepMissed = 0.001
-`;
+  return fastCycleConfig({ harvesterID: HARVESTER_ID, dir, upstream: { embeddedJobsFile: path.join(dir, 'wms-jobs.json') }, keepHours: 0.001 });
 }
 
 const queueConfig = {

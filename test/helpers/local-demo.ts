@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { JsonObject } from '../../src/upstream/json';
 import { startWms, type WmsHandle } from '../../src/wms/server';
 import { repoRoot, spawnNode, type HarvesterProcess } from './master-process';
+import { fastCycleConfig } from './fast-cycle-config';
 
 export const DEMO_PAYLOAD = path.join(repoRoot, 'etc/demo/payload.sh');
 export const QUEUE = 'LOCAL_E2E';
@@ -43,67 +44,9 @@ export interface LocalDemo {
 }
 
 function systemConfig(dir: string, apiUrl: string, keepHours: number): string {
-  return `
-[master]
-harvester_id = ${HARVESTER_ID}
-logLevel = info
-shutdownGraceTime = 15
-progressInterval = 2
-
-[db]
-engine = sqlite
-database_filename = ${path.join(dir, 'harvester.db')}
-
-[pandacon]
-server_api_url_ssl = ${apiUrl}
-cache_api_url_ssl = ${apiUrl}
-timeout = 10
-
-[qconf]
-configFile = ${path.join(dir, 'queues.json')}
-queueList =
- ALL
-
-[commandmanager]
-sleepTime = 1
-
-[jobfetcher]
-sleepTime = 1
-lookupTime = 1
-
-[propagator]
-sleepTime = 1
-
-[preparator]
-sleepTime = 1
-checkInterval = 1
-triggerInterval = 1
-
-[submitter]
-sleepTime = 1
-checkInterval = 1
-lookupTime = 1
-
-[monitor]
-sleepTime = 1
-checkInterval = 1
-
-[stager]
-sleepTime = 1
-checkInterval = 1
-triggerInterval = 1
-
-[eventfeeder]
-sleepTime = 1
-
-[sweeper]
-sleepTime = 1
-checkInterval = 1
-keepFinished = ${keepHours}
-keepFailed = ${keepHours}
-keepCancelled = ${keepHours}
-keepMissed = ${keepHours}
-`;
+  return fastCycleConfig({
+    harvesterID: HARVESTER_ID, dir, upstream: { apiUrl, timeout: 10 }, keepHours, sections: { master: { progressInterval: 2 } },
+  });
 }
 
 function queueConfig(dir: string, o: LocalDemoOptions): JsonObject {
