@@ -14,6 +14,7 @@
  *   npm run bench:e2e -- --jobs 2000        (the default)
  *   node dist/bench/e2e.js --jobs 20000 --keep   (keep the temp dir and its log)
  *   node dist/bench/e2e.js --no-write-files      (dummy messenger in memory: no output files)
+ *   node dist/bench/e2e.js --idle-seconds 10      (then 10 s with nothing to do: idle_cpu_ms_per_s)
  *   BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node dist/bench/e2e.js   (profile the master)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,20 +28,24 @@ import { fastCycleConfig } from '../test/helpers/fast-cycle-config';
 interface Args {
   jobs: number;
   keep: boolean;
+  /** Seconds to stay up after the last job, measuring the master's idle CPU (0 = skip). */
+  idleSeconds: number;
   /** The dummy messenger writes each job's output file to disk (default); off = in memory. */
   writeFiles: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { jobs: 2000, keep: false, writeFiles: true };
+  const args: Args = { jobs: 2000, keep: false, writeFiles: true, idleSeconds: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--jobs' || a === '-n') args.jobs = Number(argv[++i]);
     else if (a.startsWith('--jobs=')) args.jobs = Number(a.slice('--jobs='.length));
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-write-files') args.writeFiles = false;
-    else throw new Error(`unknown argument ${a} (expected --jobs N [--keep] [--no-write-files])`);
+    else if (a === '--idle-seconds') args.idleSeconds = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (expected --jobs N [--keep] [--no-write-files] [--idle-seconds S])`);
   }
+  if (!Number.isFinite(args.idleSeconds) || args.idleSeconds < 0) throw new Error(`--idle-seconds: expected a number >= 0, got ${args.idleSeconds}`);
   if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs: expected a positive integer, got ${args.jobs}`);
   return args;
 }
@@ -214,6 +219,14 @@ async function main(): Promise<void> {
     const tDone = Date.now();
     const workersFinished = [...store.workers.values()].filter((w) => w.status === 'finished').length;
     const requests = Object.fromEntries(store.requestCounts);
+    // What the agent loops cost with nothing to do (the finished rows are still kept): part of every job's share above.
+    let idleCpuMsPerS: number | null = null;
+    if (args.idleSeconds > 0) {
+      const c0 = cpuMs(pid, ticks);
+      const w0 = Date.now();
+      await sleep(args.idleSeconds * 1000);
+      idleCpuMsPerS = round((cpuMs(pid, ticks) - c0) / ((Date.now() - w0) / 1000), 1);
+    }
 
     proc.kill('SIGTERM');
     const exitCode = await new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (c) => resolve(c))));
@@ -240,6 +253,7 @@ async function main(): Promise<void> {
       shutdown_s: round((tExit - tDone) / 1000),
       exit_code: exitCode,
       upstream_requests: requests,
+      ...(idleCpuMsPerS === null ? {} : { idle_cpu_ms_per_s: idleCpuMsPerS }),
     };
     console.log(`wall ${result.wall_s} s (startup ${result.startup_s} s, first job finished at ${result.first_finished_s} s), ${result.jobs_per_s} jobs/s`);
     console.log(`master CPU ${result.cpu_s} s = ${result.cpu_ms_per_job} ms/job (${result.cpu_ms_per_job_after_startup} ms/job after startup), peak RSS ${result.peak_rss_mb} MB`);
