@@ -36,6 +36,7 @@ export class DummySubmitter implements Submitter {
     if (workers.length === 0) return [];
     await delay(this.a.submitDelay + this.a.submitDelayPerWorker * workers.length);
     const now = Date.now();
+    const submissionHost = os.hostname();
     return workers.map((w): SubmitResult => {
       if (happens(this.a.failureRate, this.a.seed, 'submit', w.workerID)) {
         return { status: 'failed', temporary: this.a.temporaryFailures, diag: `dummy submission of worker ${w.workerID} failed (failureRate ${this.a.failureRate})` };
@@ -46,7 +47,7 @@ export class DummySubmitter implements Submitter {
         status: 'submitted',
         batchID,
         diag: '',
-        update: { queueName: this.a.batchQueue, computingElement: this.a.computingElement, submissionHost: os.hostname() },
+        update: { queueName: this.a.batchQueue, computingElement: this.a.computingElement, submissionHost },
         ...(w.accessPoint
           ? { logFiles: { stdOut: `${w.accessPoint}/stdout.txt`, stdErr: `${w.accessPoint}/stderr.txt`, batchLog: `${w.accessPoint}/batch.log` } }
           : {}),

@@ -3,9 +3,15 @@
  * text, MariaDB as DATETIME(3)); this is also the format TypeORM writes, so rows
  * written by the ORM and by hand-written SQL compare the same way.
  */
+/** The last instant formatted by toSqlDateTime. */
+let lastFormatted = { t: NaN, text: '' };
+
 export function toSqlDateTime(d: Date): string {
-  if (Number.isNaN(d.getTime())) throw new Error('toSqlDateTime: invalid Date');
-  return d.toISOString().replace('T', ' ').slice(0, 23);
+  const t = d.getTime();
+  if (Number.isNaN(t)) throw new Error('toSqlDateTime: invalid Date');
+  // A bulk write stamps hundreds of rows with the same `now`: format each instant once.
+  if (t !== lastFormatted.t) lastFormatted = { t, text: d.toISOString().replace('T', ' ').slice(0, 23) };
+  return lastFormatted.text;
 }
 
 /** Value of the ASCII digits v[from..to) or -1. */
@@ -35,18 +41,31 @@ function parseNaive(v: string): number | null {
   const s = digits(v, 17, 19);
   const ms = v.length === 23 ? digits(v, 20, 23) : 0;
   if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0) return null;
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  // Date.UTC rolls 2030-02-31 over into March; the string parser rejects it: leave such values to the slow path.
-  return new Date(t).getUTCDate() === d ? t : null;
+  // Not a day of that month: left to the slow path, which reads it as the Date string parser does.
+  if (d > daysInMonth(y, mo)) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
 }
+
+function daysInMonth(y: number, mo: number): number {
+  if (mo !== 2) return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+}
+
+
+/** The last text parsed by fromSqlDateTime: rows written by one bulk update share their timestamps. */
+let lastParsed = { text: '', t: 0 };
 
 /** A timestamp read back from either dialect (sqlite text or mysql2 Date) as a Date. */
 export function fromSqlDateTime(v: unknown): Date | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v;
   if (typeof v === 'string') {
+    if (v === lastParsed.text) return new Date(lastParsed.t);
     const fast = parseNaive(v);
-    if (fast !== null) return new Date(fast);
+    if (fast !== null) {
+      lastParsed = { text: v, t: fast };
+      return new Date(fast);
+    }
     const iso = v.includes('T') ? v : v.replace(' ', 'T');
     const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
     if (Number.isNaN(d.getTime())) throw new Error(`fromSqlDateTime: unparseable timestamp ${JSON.stringify(v)}`);

@@ -16,6 +16,30 @@ describe('db helpers', () => {
     expect(() => toSqlDateTime(new Date('nope'))).toThrow(/invalid/);
   });
 
+  it('formats and parses alternating and repeated timestamps exactly (the one-entry memos never answer for another value)', () => {
+    const a = new Date('2030-05-06T07:08:09.012Z');
+    const b = new Date('2030-05-06T07:08:09.013Z');
+    expect([a, a, b, a, b, b].map(toSqlDateTime)).toEqual(['2030-05-06 07:08:09.012', '2030-05-06 07:08:09.012', '2030-05-06 07:08:09.013',
+      '2030-05-06 07:08:09.012', '2030-05-06 07:08:09.013', '2030-05-06 07:08:09.013']);
+    const first = fromSqlDateTime('2030-05-06 07:08:09.012');
+    const again = fromSqlDateTime('2030-05-06 07:08:09.012');
+    expect(again).toEqual(a);
+    expect(again).not.toBe(first); // Dates are mutable: every read gets its own
+    first?.setTime(0);
+    expect(fromSqlDateTime('2030-05-06 07:08:09.012')).toEqual(a);
+    expect(fromSqlDateTime('2030-05-06 07:08:09')).toEqual(new Date('2030-05-06T07:08:09.000Z'));
+  });
+
+  it('parses leap days by the calendar; a day the month lacks reads as the Date parser reads it', () => {
+    expect(fromSqlDateTime('2028-02-29 00:00:00.000')).toEqual(new Date('2028-02-29T00:00:00.000Z'));
+    expect(fromSqlDateTime('2000-02-29 12:00:00')).toEqual(new Date('2000-02-29T12:00:00.000Z'));
+    expect(fromSqlDateTime('2030-04-30 23:59:59.999')).toEqual(new Date('2030-04-30T23:59:59.999Z'));
+    for (const odd of ['2030-02-29 00:00:00', '2100-02-29 00:00:00', '2030-04-31 00:00:00']) {
+      expect(fromSqlDateTime(odd), odd).toEqual(new Date(`${odd.replace(' ', 'T')}Z`));
+    }
+    expect(() => fromSqlDateTime('2030-13-01 00:00:00')).toThrow(/unparseable/);
+  });
+
   it('normalises parameters the same for both dialects', () => {
     expect(normaliseParams([new Date('2030-01-01T00:00:00Z'), true, false, 5n, null, 'x'])).toEqual(['2030-01-01 00:00:00.000', 1, 0, 5, null, 'x']);
   });

@@ -66,6 +66,7 @@ export interface MakeWorkersArgs {
 export async function makeWorkers(a: MakeWorkersArgs): Promise<MakeResultSet> {
   const q = a.queue;
   const now = a.now ?? new Date();
+  const harvesterHost = os.hostname();
   const info = queueInfo(q);
   const results = [];
   // Sequential: makers may be stateful or rate-limited, and the chunks are few per cycle.
@@ -108,7 +109,7 @@ export async function makeWorkers(a: MakeWorkersArgs): Promise<MakeResultSet> {
       syncLevel: q.mapType === 'NoJob' || q.truePilot ? 1 : (w.syncLevel ?? 0),
       eventsRequest,
       ...(prefetch ? { eventsRequestParams: prefetchParams(worker, jobs, q) } : {}),
-      harvesterHost: os.hostname(),
+      harvesterHost,
       creationTime: now,
       modificationTime: now,
     };
