@@ -1,5 +1,5 @@
 import { fromSqlDateTime, secondsBefore } from '../dates';
-import type { Row, SqlParam } from '../sql';
+import type { Dialect, Row, SqlParam } from '../sql';
 import { fragment, type Fragment } from './engine';
 
 /** Inputs every owner-based claim takes. */
@@ -33,6 +33,19 @@ export function freeOrStale(timeCol: string, lockCol: string, now: Date, dueInte
     secondsBefore(now, lockInterval),
     secondsBefore(now, dueInterval),
   );
+}
+
+/**
+ * `computingSite IN (…)` as a row filter that never chooses the index. Without
+ * ANALYZE statistics sqlite takes an equality on the computingSite index as
+ * the most selective path, but nearly every row of a harvester belongs to the
+ * few queues it serves: that index reads every job or worker of the queue,
+ * done ones included (a claim over 20000 finished workers read all 20000). The
+ * unary `+` leaves the status/time indexes to find the rows and applies the
+ * site to those. MariaDB keeps statistics and picks for itself.
+ */
+export function siteFilter(dialect: Dialect, sites: readonly string[]): Fragment {
+  return inList(dialect === 'sqlite' ? '+computingSite' : 'computingSite', sites);
 }
 
 /** `col IN (?, …)` for a non-empty constant list. */

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../sql';
-import { and, freeOrStale, inList, JOB_SUMMARY, toJobSummary, type Claim, type JobSummary, type OwnerClaimInput } from './common';
+import { and, freeOrStale, JOB_SUMMARY, toJobSummary, type Claim, type JobSummary, type OwnerClaimInput, siteFilter } from './common';
 import { claimRows, fragment } from './engine';
 import { releaseJobs, type JobRelease } from './job-lock';
 import type { ReleaseResult } from './engine';
@@ -23,7 +23,7 @@ export async function claimJobsToPrepare(sql: SqlExecutor, input: ClaimJobsToPre
     table: 'job_table',
     pk: 'PandaID',
     columns: JOB_SUMMARY,
-    where: and(fragment('subStatus = ?', subStatus), input.computingSites && inList('computingSite', input.computingSites)),
+    where: and(fragment('subStatus = ?', subStatus), input.computingSites && siteFilter(sql.dialect, input.computingSites)),
     claimable: freeOrStale('preparatorTime', 'lockedBy', now, input.interval, input.lockInterval),
     set: { lockedBy: input.owner, preparatorTime: now },
     orderBy: 'preparatorTime',

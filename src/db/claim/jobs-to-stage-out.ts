@@ -1,6 +1,6 @@
 import type { JobColumn } from '../columns';
 import type { SqlExecutor } from '../sql';
-import { and, freeOrStale, inList, JOB_SUMMARY, toJobSummary, type Claim, type JobSummary, type OwnerClaimInput } from './common';
+import { and, freeOrStale, inList, JOB_SUMMARY, toJobSummary, type Claim, type JobSummary, type OwnerClaimInput, siteFilter } from './common';
 import { claimRows, fragment, releaseRows, type Fragment, type ReleaseResult, type ReleaseRow } from './engine';
 
 /** The stager's four passes (facts §2.6). */
@@ -35,7 +35,7 @@ export async function claimJobsToStageOut(sql: SqlExecutor, input: ClaimJobsToSt
     table: 'job_table',
     pk: 'PandaID',
     columns: JOB_SUMMARY,
-    where: and(passPredicate(input.pass), input.computingSites && inList('computingSite', input.computingSites)),
+    where: and(passPredicate(input.pass), input.computingSites && siteFilter(sql.dialect, input.computingSites)),
     claimable: freeOrStale('stagerTime', 'stagerLock', now, input.interval, input.lockInterval),
     set: { stagerLock: input.owner, stagerTime: now },
     orderBy: 'stagerTime',

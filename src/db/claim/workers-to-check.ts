@@ -1,6 +1,6 @@
 import type { WorkColumn } from '../columns';
 import { placeholders, type SqlExecutor } from '../sql';
-import { and, FINAL_WORKER_STATUSES, freeOrStale, inList, toWorkerSummary, WORKER_SUMMARY, type Claim, type OwnerClaimInput, type WorkerSummary } from './common';
+import { and, FINAL_WORKER_STATUSES, freeOrStale, inList, toWorkerSummary, WORKER_SUMMARY, type Claim, type OwnerClaimInput, type WorkerSummary, siteFilter } from './common';
 import { claimRows, fragment, releaseRows, type ReleaseResult, type ReleaseRow } from './engine';
 
 export interface ClaimWorkersToCheckInput extends OwnerClaimInput {
@@ -18,7 +18,7 @@ export async function claimWorkersToCheck(sql: SqlExecutor, input: ClaimWorkersT
     table: 'work_table',
     pk: 'workerID',
     columns: WORKER_SUMMARY,
-    where: and(inList('status', input.statuses ?? ['submitted', 'running', 'idle']), input.computingSites && inList('computingSite', input.computingSites)),
+    where: and(inList('status', input.statuses ?? ['submitted', 'running', 'idle']), input.computingSites && siteFilter(sql.dialect, input.computingSites)),
     claimable: freeOrStale('modificationTime', 'lockedBy', now, input.checkInterval, input.lockInterval),
     set: { lockedBy: input.owner, modificationTime: now },
     orderBy: 'modificationTime',

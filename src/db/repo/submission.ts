@@ -4,6 +4,7 @@
  * workers as `pending` while proving the site lock is still held, and writing
  * each worker's submission result only while it is still `pending`.
  */
+import { siteFilter } from '../claim/common';
 import { secondsBefore } from '../dates';
 import type { SqlExecutor } from '../sql';
 import { WORK_CODEC } from './codec';
@@ -25,10 +26,11 @@ export class SiteLockLostError extends Error {
  * resolved. Returns the deleted workerIDs.
  */
 export async function deleteOrphanPendingWorkers(sql: SqlExecutor, queueName: string, lockInterval: number, now = new Date()): Promise<number[]> {
+  const site = siteFilter(sql.dialect, [queueName]);
   return sql.transaction(async (tx) => {
     const rows = await tx.all<{ workerID: number }>(
-      "SELECT workerID FROM work_table WHERE computingSite = ? AND status = 'pending' AND (modificationTime IS NULL OR modificationTime < ?)",
-      [queueName, secondsBefore(now, lockInterval)],
+      `SELECT workerID FROM work_table WHERE ${site.sql} AND status = 'pending' AND (modificationTime IS NULL OR modificationTime < ?)`,
+      [...site.params, secondsBefore(now, lockInterval)],
     );
     const ids = rows.map((r) => Number(r.workerID));
     for (const part of chunks(ids)) {
@@ -50,10 +52,11 @@ export interface QueueWorkerCounts {
 }
 
 export async function countQueueWorkers(sql: SqlExecutor, queueName: string): Promise<QueueWorkerCounts> {
+  const site = siteFilter(sql.dialect, [queueName]);
   const rows = await sql.all<{ status: string; n: number | string; refill: number | string | null }>(
     `SELECT status, COUNT(*) AS n, SUM(CASE WHEN nJobsToReFill > 0 THEN 1 ELSE 0 END) AS refill
-       FROM work_table WHERE computingSite = ? AND status IN ('submitted', 'pending', 'idle', 'ready', 'running') GROUP BY status`,
-    [queueName],
+       FROM work_table WHERE ${site.sql} AND status IN ('submitted', 'pending', 'idle', 'ready', 'running') GROUP BY status`,
+    site.params,
   );
   const out: QueueWorkerCounts = { nQueue: 0, nReady: 0, nRunning: 0 };
   for (const r of rows) {

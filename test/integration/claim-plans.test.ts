@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as C from '../../src/db/claim';
+import type { Database } from '../../src/db/connect';
+import { countQueueWorkers, deleteOrphanPendingWorkers } from '../../src/db/repo/submission';
+import type { SqlExecutor, SqlParam } from '../../src/db/sql';
+import { sqliteSettings } from '../helpers/db-settings';
+import { useMigratedDatabase } from '../helpers/migrated-db';
+
+const NOW = new Date('2030-01-01T00:00:00.000Z');
+const SITES = ['Q1'];
+
+/** The executor, recording every SELECT (and claim UPDATE) it is given. */
+function recording(inner: SqlExecutor, seen: Array<{ sql: string; params: readonly SqlParam[] }>): SqlExecutor {
+  const rec: SqlExecutor = {
+    dialect: inner.dialect,
+    all: (s, p) => {
+      seen.push({ sql: s, params: p ?? [] });
+      return inner.all(s, p);
+    },
+    run: (s, p) => inner.run(s, p),
+    transaction: (fn) => inner.transaction((tx) => fn(recording(tx, seen))),
+    session: (fn) => inner.session((s) => fn(recording(s, seen))),
+  };
+  return rec;
+}
+
+const settings = sqliteSettings();
+
+describe('sqlite query plans of site-filtered claims and counts', () => {
+  let db: Database;
+  useMigratedDatabase(() => settings, async () => undefined, (d) => { db = d; });
+  afterAll(() => fs.rmSync(path.dirname(settings.database_filename), { recursive: true, force: true }));
+
+  // Nearly every row of a harvester is in its own queues; finished ones pile up until swept.
+  // Reading them through the computingSite index made every claim cost O(rows of the queue).
+  it('find rows through the status/time indexes, never by scanning the queue through idx_computingSite', async () => {
+    const seen: Array<{ sql: string; params: readonly SqlParam[] }> = [];
+    const sql = recording(db.sql, seen);
+    const owner = 'x-host_1-0';
+    await C.claimWorkersToCheck(sql, { owner, limit: 10, lockInterval: 600, checkInterval: 60, computingSites: SITES, now: NOW });
+    await C.claimJobsToPrepare(sql, { owner, phase: 'trigger', interval: 60, lockInterval: 600, limit: 10, computingSites: SITES, now: NOW });
+    for (const pass of ['check', 'trigger', 'zip', 'postZip'] as const) {
+      await C.claimJobsToStageOut(sql, { owner, pass, interval: 60, lockInterval: 600, limit: 10, computingSites: SITES, now: NOW });
+    }
+    await countQueueWorkers(sql, 'Q1');
+    await deleteOrphanPendingWorkers(sql, 'Q1', 600, NOW);
+
+    const selects = seen.filter((q) => /^\s*SELECT/i.test(q.sql));
+    expect(selects.length).toBeGreaterThanOrEqual(8);
+    for (const q of selects) {
+      expect(q.sql, 'the site filter is still there').toMatch(/computingSite/);
+      const plan = await db.sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.params]);
+      const text = plan.map((p) => p.detail).join(' | ');
+      expect(text, q.sql).not.toMatch(/idx_computingSite_(job|work)_table\b/);
+      expect(text, q.sql).toMatch(/USING (COVERING )?INDEX/);
+    }
+  });
+
+  it('still claims only the rows of the given queues', async () => {
+    await db.sql.run("INSERT INTO work_table (workerID, computingSite, status) VALUES (1, 'Q1', 'submitted'), (2, 'Q2', 'submitted')");
+    await db.sql.run("INSERT INTO job_table (PandaID, computingSite, subStatus) VALUES (1, 'Q1', 'fetched'), (2, 'Q2', 'fetched')");
+    const w = await C.claimWorkersToCheck(db.sql, { owner: 'm-host_1-0', limit: 10, lockInterval: 600, checkInterval: 60, computingSites: SITES, now: NOW });
+    expect(w.rows.map((r) => r.workerID)).toEqual([1]);
+    const j = await C.claimJobsToPrepare(db.sql, { owner: 'p-host_1-0', phase: 'trigger', interval: 60, lockInterval: 600, limit: 10, computingSites: SITES, now: NOW });
+    expect(j.rows.map((r) => r.PandaID)).toEqual([1]);
+    expect((await countQueueWorkers(db.sql, 'Q2')).nQueue).toBe(1);
+  });
+});
