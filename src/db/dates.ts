@@ -3,15 +3,24 @@
  * text, MariaDB as DATETIME(3)); this is also the format TypeORM writes, so rows
  * written by the ORM and by hand-written SQL compare the same way.
  */
-/** The last instant formatted by toSqlDateTime. */
-let lastFormatted = { t: NaN, text: '' };
+/**
+ * Recently formatted instants, direct-mapped by the low bits of the epoch ms.
+ * A bulk write stamps hundreds of rows with the same few instants (`now`, a
+ * start time, …), interleaved column by column: each is formatted once.
+ */
+const FORMAT_SLOTS = 16;
+const formattedAt = new Float64Array(FORMAT_SLOTS).fill(NaN);
+const formattedText = new Array<string>(FORMAT_SLOTS).fill('');
 
 export function toSqlDateTime(d: Date): string {
   const t = d.getTime();
   if (Number.isNaN(t)) throw new Error('toSqlDateTime: invalid Date');
-  // A bulk write stamps hundreds of rows with the same `now`: format each instant once.
-  if (t !== lastFormatted.t) lastFormatted = { t, text: d.toISOString().replace('T', ' ').slice(0, 23) };
-  return lastFormatted.text;
+  const slot = t & (FORMAT_SLOTS - 1);
+  if (formattedAt[slot] !== t) {
+    formattedText[slot] = d.toISOString().replace('T', ' ').slice(0, 23);
+    formattedAt[slot] = t;
+  }
+  return formattedText[slot];
 }
 
 /** Value of the ASCII digits v[from..to) or -1. */
@@ -52,20 +61,13 @@ function daysInMonth(y: number, mo: number): number {
 }
 
 
-/** The last text parsed by fromSqlDateTime: rows written by one bulk update share their timestamps. */
-let lastParsed = { text: '', t: 0 };
-
 /** A timestamp read back from either dialect (sqlite text or mysql2 Date) as a Date. */
 export function fromSqlDateTime(v: unknown): Date | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v;
   if (typeof v === 'string') {
-    if (v === lastParsed.text) return new Date(lastParsed.t);
     const fast = parseNaive(v);
-    if (fast !== null) {
-      lastParsed = { text: v, t: fast };
-      return new Date(fast);
-    }
+    if (fast !== null) return new Date(fast);
     const iso = v.includes('T') ? v : v.replace(' ', 'T');
     const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
     if (Number.isNaN(d.getTime())) throw new Error(`fromSqlDateTime: unparseable timestamp ${JSON.stringify(v)}`);
@@ -73,6 +75,26 @@ export function fromSqlDateTime(v: unknown): Date | null {
   }
   if (typeof v === 'number') return new Date(v);
   throw new Error(`fromSqlDateTime: unexpected value of type ${typeof v}`);
+}
+
+/**
+ * fromSqlDateTime for one column of many rows read in a row: rows written by
+ * one bulk update share their timestamps, so the last text is remembered and
+ * only its Date is made anew (Dates are mutable: every row gets its own).
+ */
+export function columnDateParser(): (v: unknown) => Date | null {
+  let lastText = '';
+  let lastMs = 0;
+  return (v) => {
+    if (typeof v !== 'string') return fromSqlDateTime(v);
+    if (v === lastText) return new Date(lastMs);
+    const d = fromSqlDateTime(v);
+    if (d) {
+      lastText = v;
+      lastMs = d.getTime();
+    }
+    return d;
+  };
 }
 
 /** `now` minus `seconds`, for "older than interval" predicates computed in JS. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromSqlDateTime, secondsBefore, toSqlDateTime } from '../../src/db/dates';
+import { columnDateParser, fromSqlDateTime, secondsBefore, toSqlDateTime } from '../../src/db/dates';
 import { Mutex } from '../../src/db/mutex';
 import { normaliseParams } from '../../src/db/sql-params';
 import { prefixTableNames } from '../../src/db/table-prefix';
@@ -16,18 +16,29 @@ describe('db helpers', () => {
     expect(() => toSqlDateTime(new Date('nope'))).toThrow(/invalid/);
   });
 
-  it('formats and parses alternating and repeated timestamps exactly (the one-entry memos never answer for another value)', () => {
+  it('formats alternating, repeated and colliding instants exactly (the format cache never answers for another instant)', () => {
     const a = new Date('2030-05-06T07:08:09.012Z');
     const b = new Date('2030-05-06T07:08:09.013Z');
-    expect([a, a, b, a, b, b].map(toSqlDateTime)).toEqual(['2030-05-06 07:08:09.012', '2030-05-06 07:08:09.012', '2030-05-06 07:08:09.013',
-      '2030-05-06 07:08:09.012', '2030-05-06 07:08:09.013', '2030-05-06 07:08:09.013']);
-    const first = fromSqlDateTime('2030-05-06 07:08:09.012');
-    const again = fromSqlDateTime('2030-05-06 07:08:09.012');
+    const c = new Date(a.getTime() + 16); // same cache slot as a
+    expect([a, a, b, c, a, c, b].map(toSqlDateTime)).toEqual(['2030-05-06 07:08:09.012', '2030-05-06 07:08:09.012', '2030-05-06 07:08:09.013',
+      '2030-05-06 07:08:09.028', '2030-05-06 07:08:09.012', '2030-05-06 07:08:09.028', '2030-05-06 07:08:09.013']);
+    expect(toSqlDateTime(new Date('1960-01-01T00:00:00.001Z'))).toBe('1960-01-01 00:00:00.001'); // negative epoch ms
+  });
+
+  it('a column date parser remembers the last text but gives every row its own Date', () => {
+    const parse = columnDateParser();
+    const a = new Date('2030-05-06T07:08:09.012Z');
+    const first = parse('2030-05-06 07:08:09.012');
+    const again = parse('2030-05-06 07:08:09.012');
     expect(again).toEqual(a);
-    expect(again).not.toBe(first); // Dates are mutable: every read gets its own
+    expect(again).not.toBe(first);
     first?.setTime(0);
-    expect(fromSqlDateTime('2030-05-06 07:08:09.012')).toEqual(a);
-    expect(fromSqlDateTime('2030-05-06 07:08:09')).toEqual(new Date('2030-05-06T07:08:09.000Z'));
+    expect(parse('2030-05-06 07:08:09.012')).toEqual(a);
+    expect(parse('2030-05-06 07:08:10')).toEqual(new Date('2030-05-06T07:08:10.000Z'));
+    expect(parse('2030-05-06 07:08:09.012')).toEqual(a);
+    expect(parse(null)).toBeNull();
+    expect(parse(a)).toBe(a);
+    expect(() => parse('yesterday')).toThrow(/unparseable/);
   });
 
   it('parses leap days by the calendar; a day the month lacks reads as the Date parser reads it', () => {

@@ -1,4 +1,4 @@
-import { fromSqlDateTime } from '../dates';
+import { columnDateParser, fromSqlDateTime } from '../dates';
 import type { Row, SqlParam } from '../sql';
 
 /**
@@ -98,17 +98,19 @@ export function positionalDecoder<T>(c: TableCodec, columns: readonly string[]):
     const key = JSON.stringify(col);
     switch (kind.get(col) ?? PLAIN) {
       case JSON_COL: return `${key}: j(${key}, v[${i}])`;
-      case DATE_COL: return `${key}: d(v[${i}])`;
+      case DATE_COL: return `${key}: d[${i}](v[${i}])`;
       case INT_COL: return `${key}: n(v[${i}])`;
       default: return `${key}: v[${i}] ?? null`;
     }
   });
   const json = (col: string, v: unknown): unknown => decodeValue(c, JSON_COL, col, v);
   const int = (v: unknown): unknown => decodeValue(c, INT_COL, '', v);
+  // One memoizing date parser per date column (see columnDateParser); unused slots stay empty.
+  const dates = columns.map((col) => (kind.get(col) === DATE_COL ? columnDateParser() : undefined));
   const make = new Function('d', 'j', 'n', `'use strict'; return (v) => ({ ${fields.join(', ')} });`) as (
-    d: typeof fromSqlDateTime, j: typeof json, n: typeof int,
+    d: typeof dates, j: typeof json, n: typeof int,
   ) => (values: readonly unknown[]) => T;
-  return make(fromSqlDateTime, json, int);
+  return make(dates, json, int);
 }
 
 function parseJson(c: TableCodec, col: string, text: string): unknown {
