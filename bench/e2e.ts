@@ -94,6 +94,24 @@ function systemConfig(dir: string, apiUrl: string): string {
   });
 }
 
+/**
+ * Kernel CPU to create one small file next to the output directory, µs,
+ * measured in this process before the master starts. The scenario writes one
+ * output file per job; on ext4 without a journal (this VM's root) creating a
+ * file scans past every inode of the block group deleted in the last 1-6
+ * minutes, so the same create costs 5 µs or 300 µs depending on what was
+ * deleted nearby just before (an earlier bench run's cleanup, a test suite).
+ * The files stay until the end: deleting them would add to that cost.
+ */
+function fileCreateSysUs(dir: string, n = 200): number {
+  const calib = path.join(dir, 'fs-calibration');
+  fs.mkdirSync(calib);
+  const body = Buffer.alloc(64, 120);
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) fs.writeFileSync(path.join(calib, `f${i}`), body);
+  return process.cpuUsage(c0).system / n;
+}
+
 /** utime + stime of a process, in ms (needs Linux /proc). */
 function cpuMs(pid: number, ticksPerSec: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -164,6 +182,7 @@ async function main(): Promise<void> {
   let wms: WmsHandle | undefined;
   let child: ChildProcess | undefined;
   try {
+    const createUs = args.writeFiles ? fileCreateSysUs(dir) : 0;
     wms = await startWms({ host: '127.0.0.1', port: 0 });
     wms.store.addJobs(Array.from({ length: n }, () => ({ computingSite: QUEUE, inFiles: 'in.${PandaID}.root', outFiles: 'out.${PandaID}.root', logFile: '' })));
     fs.writeFileSync(path.join(dir, 'queues.json'), JSON.stringify(queueConfig(n, dir, args.writeFiles), null, 2));
@@ -247,6 +266,9 @@ async function main(): Promise<void> {
       startup_cpu_ms: Math.round(cpuReady),
       startup_peak_rss_mb: round(rssReady, 1),
       cpu_ms_per_job_after_startup: round((cpuDone - cpuReady) / n, 3),
+      // What creating the job's one output file cost the kernel here and now (see fileCreateSysUs), and the rest.
+      fs_create_sys_us: round(createUs, 1),
+      cpu_ms_per_job_excl_fs_create: round(cpuDone / n - createUs / 1000, 3),
       first_finished_s: tFirst === undefined ? null : round((tFirst - t0) / 1000),
       jobs_per_s: round(n / wall, 1),
       workers_finished_upstream: workersFinished,
@@ -257,6 +279,9 @@ async function main(): Promise<void> {
     };
     console.log(`wall ${result.wall_s} s (startup ${result.startup_s} s, first job finished at ${result.first_finished_s} s), ${result.jobs_per_s} jobs/s`);
     console.log(`master CPU ${result.cpu_s} s = ${result.cpu_ms_per_job} ms/job (${result.cpu_ms_per_job_after_startup} ms/job after startup), peak RSS ${result.peak_rss_mb} MB`);
+    if (args.writeFiles) {
+      console.log(`creating a file costs this filesystem ${result.fs_create_sys_us} µs of kernel CPU now: ${result.cpu_ms_per_job_excl_fs_create} ms/job without the output file's create`);
+    }
     console.log(`workers finished upstream ${workersFinished}/${n}; master exit ${exitCode} after ${result.shutdown_s} s`);
     console.log(JSON.stringify(result));
   } finally {
