@@ -85,6 +85,7 @@ async function openSqlite(db: DbSettings, prefix: string, wrap: (e: SqlExecutor)
     try {
       await dataSource.initialize();
       await dataSource.query('PRAGMA synchronous = NORMAL');
+      await dataSource.query('PRAGMA temp_store = MEMORY');
     } catch (err) {
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
       throw new Error(`sqlite: cannot open ${file} with TypeORM: ${(err as Error).message}`, { cause: err });

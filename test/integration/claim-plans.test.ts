@@ -58,6 +58,11 @@ describe('sqlite query plans of site-filtered claims and counts', () => {
     }
   });
 
+  it('keeps sorts and ephemeral tables in memory (no etilqs_* file created and deleted in TMPDIR per claim)', async () => {
+    const [row] = await db.sql.all<{ temp_store: number }>('PRAGMA temp_store');
+    expect(Number(row?.temp_store)).toBe(2);
+  });
+
   it('still claims only the rows of the given queues', async () => {
     await db.sql.run("INSERT INTO work_table (workerID, computingSite, status) VALUES (1, 'Q1', 'submitted'), (2, 'Q2', 'submitted')");
     await db.sql.run("INSERT INTO job_table (PandaID, computingSite, subStatus) VALUES (1, 'Q1', 'fetched'), (2, 'Q2', 'fetched')");
