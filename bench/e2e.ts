@@ -239,14 +239,17 @@ async function main(): Promise<void> {
     const workersFinished = [...store.workers.values()].filter((w) => w.status === 'finished').length;
     const requests = Object.fromEntries(store.requestCounts);
     // What the agent loops cost with nothing to do (the finished rows are still kept): part of every job's share above.
-    let idleCpuMsPerS: number | null = null;
+    let idle: { perS: number; byThread: Record<string, number> } | null = null;
     if (args.idleSeconds > 0) {
-      const c0 = cpuMs(pid, ticks);
+      const t0Idle = cpuByThread(pid, ticks);
       const w0 = Date.now();
       await sleep(args.idleSeconds * 1000);
-      idleCpuMsPerS = round((cpuMs(pid, ticks) - c0) / ((Date.now() - w0) / 1000), 1);
+      const t1Idle = cpuByThread(pid, ticks);
+      const secs = (Date.now() - w0) / 1000;
+      const byThread = Object.fromEntries(Object.keys(t1Idle).map((k) => [k, round(((t1Idle[k] ?? 0) - (t0Idle[k] ?? 0)) / secs, 1)]));
+      idle = { perS: round(Object.values(byThread).reduce((a, b) => a + b, 0), 1), byThread };
     }
-
+    const tKill = Date.now();
     proc.kill('SIGTERM');
     const exitCode = await new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (c) => resolve(c))));
     const tExit = Date.now();
@@ -272,10 +275,10 @@ async function main(): Promise<void> {
       first_finished_s: tFirst === undefined ? null : round((tFirst - t0) / 1000),
       jobs_per_s: round(n / wall, 1),
       workers_finished_upstream: workersFinished,
-      shutdown_s: round((tExit - tDone) / 1000),
+      shutdown_s: round((tExit - tKill) / 1000),
       exit_code: exitCode,
       upstream_requests: requests,
-      ...(idleCpuMsPerS === null ? {} : { idle_cpu_ms_per_s: idleCpuMsPerS }),
+      ...(idle === null ? {} : { idle_cpu_ms_per_s: idle.perS, idle_cpu_ms_per_s_by_thread: idle.byThread }),
     };
     console.log(`wall ${result.wall_s} s (startup ${result.startup_s} s, first job finished at ${result.first_finished_s} s), ${result.jobs_per_s} jobs/s`);
     console.log(`master CPU ${result.cpu_s} s = ${result.cpu_ms_per_job} ms/job (${result.cpu_ms_per_job_after_startup} ms/job after startup), peak RSS ${result.peak_rss_mb} MB`);
