@@ -8,6 +8,8 @@ const report = process.env.HARVESTER_TEST_REPORT;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One temp directory per run, removed at the end (see the file).
+    globalSetup: ['test/global-tmpdir.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
