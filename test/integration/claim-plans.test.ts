@@ -3,6 +3,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as C from '../../src/db/claim';
 import type { Database } from '../../src/db/connect';
+import { claimWorkersToSweep } from '../../src/db/claim/workers-to-sweep';
+import { monitoredWorkersSharingJobs } from '../../src/db/repo/monitor-reads';
+import { outputStatusCounts } from '../../src/db/repo/stage-out';
 import { countQueueWorkers, deleteOrphanPendingWorkers } from '../../src/db/repo/submission';
 import type { SqlExecutor, SqlParam } from '../../src/db/sql';
 import { sqliteSettings } from '../helpers/db-settings';
@@ -27,10 +30,17 @@ function recording(inner: SqlExecutor, seen: Array<{ sql: string; params: readon
 }
 
 const settings = sqliteSettings();
+let planDb: Database;
+
+/** EXPLAIN QUERY PLAN of a recorded statement, one line. */
+async function planOf(q: { sql: string; params: readonly SqlParam[] }): Promise<string> {
+  const plan = await planDb.sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.params]);
+  return plan.map((p) => p.detail).join(' | ');
+}
 
 describe('sqlite query plans of site-filtered claims and counts', () => {
   let db: Database;
-  useMigratedDatabase(() => settings, async () => undefined, (d) => { db = d; });
+  useMigratedDatabase(() => settings, async () => undefined, (d) => { db = d; planDb = d; });
   afterAll(() => fs.rmSync(path.dirname(settings.database_filename), { recursive: true, force: true }));
 
   // Nearly every row of a harvester is in its own queues; finished ones pile up until swept.
@@ -51,11 +61,24 @@ describe('sqlite query plans of site-filtered claims and counts', () => {
     expect(selects.length).toBeGreaterThanOrEqual(8);
     for (const q of selects) {
       expect(q.sql, 'the site filter is still there').toMatch(/computingSite/);
-      const plan = await db.sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.params]);
-      const text = plan.map((p) => p.detail).join(' | ');
+      const text = await planOf(q);
       expect(text, q.sql).not.toMatch(/idx_computingSite_(job|work)_table\b/);
       expect(text, q.sql).toMatch(/USING (COVERING )?INDEX/);
     }
+  });
+
+  it('sweeper cleanup, output-file counts and worker sets read through the selective index, not a column nearly every row matches', async () => {
+    const seen: Array<{ sql: string; params: readonly SqlParam[] }> = [];
+    const sql = recording(db.sql, seen);
+    await claimWorkersToSweep(sql, { limit: 10, keep: { finished: 1, failed: 1, cancelled: 1, missed: 1, pending: 1 }, retryInterval: 60, now: NOW });
+    await outputStatusCounts(sql, [1, 2, 3]);
+    await monitoredWorkersSharingJobs(sql, [1, 2, 3]);
+    const [sweep, counts, sets] = seen.filter((q) => /^\s*SELECT/i.test(q.sql)).map(planOf);
+    expect(await sweep).toMatch(/idx_status_endTime_work_table/);
+    expect(await sweep).not.toMatch(/idx_lastUpdate_work_table/);
+    expect(await counts).toMatch(/idx_PandaID_file_table/);
+    expect(await counts).not.toMatch(/idx_zipFileID_file_table/);
+    expect(await sets).not.toMatch(/idx_status(_modificationTime)?_work_table/);
   });
 
   it('keeps sorts and ephemeral tables in memory (no etilqs_* file created and deleted in TMPDIR per claim)', async () => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as C from '../../src/db/claim';
+import { claimWorkersToSweep } from '../../src/db/claim/workers-to-sweep';
 import type { Database } from '../../src/db/connect';
 import { fromSqlDateTime } from '../../src/db/dates';
 import type { DbSettings } from '../../src/db/settings';
@@ -27,7 +28,7 @@ function channelTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) =>
   let db: Database;
   useMigratedDatabase(settingsFor, cleanup, (d) => { db = d; });
   beforeEach(async () => {
-    for (const t of ['job_table', 'work_table', 'pq_table', 'diag_table', 'lock_table']) await db.sql.run(`DELETE FROM ${t}`);
+    for (const t of ['job_table', 'work_table', 'jw_table', 'pq_table', 'diag_table', 'lock_table']) await db.sql.run(`DELETE FROM ${t}`);
   });
 
   it('preparator: only its subStatus, free/due or stale rows; owner-checked release with expect', async () => {
@@ -240,6 +241,29 @@ function channelTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) =>
     });
     const jobs = await db.sql.all('SELECT PandaID, lockedBy, stagerLock, propagatorLock FROM job_table ORDER BY PandaID');
     expect(jobs.map((j) => [Number(j.PandaID), j.lockedBy, j.stagerLock, j.propagatorLock])).toEqual([[1, null, null, OTHER], [2, OTHER, null, null]]);
+  });
+
+  it('sweeper cleanup: per-status keep from endTime, or submitTime/creationTime for workers that never ended', async () => {
+    const keep = { finished: 1, failed: 2, cancelled: 1, missed: 1, pending: 1 };
+    const h = (hours: number) => at(-hours * 3600);
+    await insert(db, 'work_table', [
+      { workerID: 1, status: 'finished', endTime: h(1.5), lastUpdate: null }, // past keep
+      { workerID: 2, status: 'finished', endTime: h(0.5), lastUpdate: null }, // not yet
+      { workerID: 3, status: 'failed', endTime: h(1.5), lastUpdate: null }, // failed keeps 2 h
+      { workerID: 4, status: 'missed', endTime: null, submitTime: h(1.5), creationTime: h(0.1), lastUpdate: null }, // submitTime counts
+      { workerID: 5, status: 'missed', endTime: null, submitTime: null, creationTime: h(1.5), lastUpdate: null }, // then creationTime
+      { workerID: 6, status: 'pending', endTime: null, submitTime: null, creationTime: h(0.5), lastUpdate: null }, // not yet
+      { workerID: 7, status: 'finished', endTime: h(1.5), lastUpdate: h(1.5) }, // not fully reported
+      { workerID: 8, status: 'running', endTime: h(9), lastUpdate: null }, // not ended
+      { workerID: 9, status: 'cancelled', endTime: h(0.5), submitTime: h(9), lastUpdate: null }, // endTime wins over an old submitTime
+      { workerID: 10, status: 'finished', endTime: h(1.5), lastUpdate: null }, // its job still to report
+    ]);
+    await insert(db, 'job_table', [{ PandaID: 100, propagatorTime: at(-10) }]);
+    await insert(db, 'jw_table', [{ PandaID: 100, workerID: 10 }]);
+    const c = await claimWorkersToSweep(db.sql, { limit: 100, keep, retryInterval: 60, now: T0 });
+    expect(wids(c.rows)).toEqual([1, 4, 5]);
+    const again = await claimWorkersToSweep(db.sql, { limit: 100, keep, retryInterval: 60, now: at(1) });
+    expect(again.rows).toEqual([]); // claimed: modificationTime keeps other threads off for retryInterval
   });
 
   it('rejects unknown columns in a release instead of building SQL from them', async () => {

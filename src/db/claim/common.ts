@@ -36,16 +36,23 @@ export function freeOrStale(timeCol: string, lockCol: string, now: Date, dueInte
 }
 
 /**
- * `computingSite IN (…)` as a row filter that never chooses the index. Without
- * ANALYZE statistics sqlite takes an equality on the computingSite index as
- * the most selective path, but nearly every row of a harvester belongs to the
- * few queues it serves: that index reads every job or worker of the queue,
- * done ones included (a claim over 20000 finished workers read all 20000). The
- * unary `+` leaves the status/time indexes to find the rows and applies the
- * site to those. MariaDB keeps statistics and picks for itself.
+ * A column reference sqlite will not use an index for (`+col`): the condition
+ * then filters the rows another index found. Without ANALYZE statistics
+ * sqlite's planner takes any equality on an indexed column, `IS NULL`
+ * included, for the most selective path, but in a harvester's tables some of
+ * those hold for nearly every row: the site (a harvester serves few queues),
+ * `lastUpdate IS NULL` (every reported worker), `zipFileID IS NULL` (every
+ * file not in a zip). Reading through such an index costs every row of the
+ * table on each call, a cost that grows with the rows kept until swept.
+ * MariaDB keeps statistics and picks for itself: the plain column.
  */
+export function noIndex(dialect: Dialect, col: string): string {
+  return dialect === 'sqlite' ? `+${col}` : col;
+}
+
+/** `computingSite IN (…)` as a row filter that never chooses the index (see noIndex). */
 export function siteFilter(dialect: Dialect, sites: readonly string[]): Fragment {
-  return inList(dialect === 'sqlite' ? '+computingSite' : 'computingSite', sites);
+  return inList(noIndex(dialect, 'computingSite'), sites);
 }
 
 /** `col IN (?, …)` for a non-empty constant list. */

@@ -1,5 +1,6 @@
 import type { WorkerStatus } from '../../plugins/types';
 import type { SqlExecutor } from '../sql';
+import { noIndex } from '../claim/common';
 import { selectIn } from './sql-util';
 
 /** Worker statuses the monitor checks. */
@@ -20,7 +21,8 @@ export async function monitoredWorkersSharingJobs(sql: SqlExecutor, workerIDs: r
     's.workerID AS me, t.workerID AS other',
     's.workerID',
     workerIDs,
-    { sql: `w.status IN (${st})`, params: [...MONITORED_WORKER_STATUSES] },
+    // From the asked workers to their jobs' workers, not from every monitored worker of the table.
+    { sql: `${noIndex(sql.dialect, 'w.status')} IN (${st})`, params: [...MONITORED_WORKER_STATUSES] },
   );
   for (const r of rows) out.get(Number(r.me))?.add(Number(r.other));
   return out;

@@ -1,4 +1,5 @@
 import { idSet } from '../claim/engine';
+import { noIndex } from '../claim/common';
 import type { FileSpec } from '../../plugins/types';
 import type { SqlExecutor } from '../sql';
 import { decodeRow, FILE_CODEC } from './codec';
@@ -37,7 +38,7 @@ export async function outputStatusCounts(sql: SqlExecutor, pandaIDs: readonly nu
     const types = idSet(sql, OUTPUT_FILE_TYPES);
     const rows = await sql.all(
       `SELECT PandaID, status, COUNT(*) AS n FROM file_table
-        WHERE PandaID IN ${ids.sql} AND fileType IN ${types.sql} AND zipFileID IS NULL GROUP BY PandaID, status`,
+        WHERE PandaID IN ${ids.sql} AND fileType IN ${types.sql} AND ${noIndex(sql.dialect, 'zipFileID')} IS NULL GROUP BY PandaID, status`,
       [...ids.params, ...types.params],
     );
     for (const r of rows) {
