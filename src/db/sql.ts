@@ -44,3 +44,18 @@ export function placeholders(n: number): string {
   if (n <= 0) throw new Error('placeholders: empty IN list');
   return new Array<string>(n).fill('?').join(', ');
 }
+
+/**
+ * A column reference sqlite will not use an index for (`+col`): the condition
+ * then filters the rows another index found. Without ANALYZE statistics
+ * sqlite's planner takes any equality on an indexed column, `IS NULL`
+ * included, for the most selective path, but in a harvester's tables some of
+ * those hold for nearly every row: the site (a harvester serves few queues),
+ * `lastUpdate IS NULL` (every reported worker), `zipFileID IS NULL` (every
+ * file not in a zip). Reading through such an index costs every row of the
+ * table on each call, a cost that grows with the rows kept until swept.
+ * MariaDB keeps statistics and picks for itself: the plain column.
+ */
+export function noIndex(dialect: Dialect, col: string): string {
+  return dialect === 'sqlite' ? `+${col}` : col;
+}

@@ -5,7 +5,9 @@ import * as C from '../../src/db/claim';
 import type { Database } from '../../src/db/connect';
 import { claimWorkersToSweep } from '../../src/db/claim/workers-to-sweep';
 import { monitoredWorkersSharingJobs } from '../../src/db/repo/monitor-reads';
-import { outputStatusCounts } from '../../src/db/repo/stage-out';
+import { loadFilesOfJobs } from '../../src/db/repo/files';
+import { loadJobs } from '../../src/db/repo/jobs';
+import { finishedOutputFiles, outputStatusCounts, pendingOutputFiles } from '../../src/db/repo/stage-out';
 import { countQueueWorkers, deleteOrphanPendingWorkers } from '../../src/db/repo/submission';
 import type { SqlExecutor, SqlParam } from '../../src/db/sql';
 import { sqliteSettings } from '../helpers/db-settings';
@@ -79,6 +81,23 @@ describe('sqlite query plans of site-filtered claims and counts', () => {
     expect(await counts).toMatch(/idx_PandaID_file_table/);
     expect(await counts).not.toMatch(/idx_zipFileID_file_table/);
     expect(await sets).not.toMatch(/idx_status(_modificationTime)?_work_table/);
+  });
+
+  it("files of given jobs are found by PandaID, not through the status index most files share", async () => {
+    await db.sql.run("INSERT INTO job_table (PandaID, computingSite, subStatus) VALUES (11, 'Q1', 'running'), (12, 'Q1', 'running')");
+    const seen: Array<{ sql: string; params: readonly SqlParam[] }> = [];
+    const sql = recording(db.sql, seen);
+    await finishedOutputFiles(sql, [11, 12]);
+    await pendingOutputFiles(sql, [11, 12]);
+    await loadFilesOfJobs(sql, [11, 12], { statuses: ['finished'] });
+    await loadJobs(sql, [11, 12], { fileStatuses: ['finished'] });
+    const fileReads = seen.filter((q) => /FROM file_table/.test(q.sql));
+    expect(fileReads).toHaveLength(4);
+    for (const q of fileReads) {
+      const text = await planOf(q);
+      expect(text, q.sql).toMatch(/idx_PandaID_file_table/);
+      expect(text, q.sql).not.toMatch(/idx_(status|zipFileID)_file_table/);
+    }
   });
 
   it('keeps sorts and ephemeral tables in memory (no etilqs_* file created and deleted in TMPDIR per claim)', async () => {

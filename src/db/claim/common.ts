@@ -1,5 +1,5 @@
 import { fromSqlDateTime, secondsBefore } from '../dates';
-import type { Dialect, Row, SqlParam } from '../sql';
+import { noIndex, type Dialect, type Row, type SqlParam } from '../sql';
 import { fragment, type Fragment } from './engine';
 
 /** Inputs every owner-based claim takes. */
@@ -33,21 +33,6 @@ export function freeOrStale(timeCol: string, lockCol: string, now: Date, dueInte
     secondsBefore(now, lockInterval),
     secondsBefore(now, dueInterval),
   );
-}
-
-/**
- * A column reference sqlite will not use an index for (`+col`): the condition
- * then filters the rows another index found. Without ANALYZE statistics
- * sqlite's planner takes any equality on an indexed column, `IS NULL`
- * included, for the most selective path, but in a harvester's tables some of
- * those hold for nearly every row: the site (a harvester serves few queues),
- * `lastUpdate IS NULL` (every reported worker), `zipFileID IS NULL` (every
- * file not in a zip). Reading through such an index costs every row of the
- * table on each call, a cost that grows with the rows kept until swept.
- * MariaDB keeps statistics and picks for itself: the plain column.
- */
-export function noIndex(dialect: Dialect, col: string): string {
-  return dialect === 'sqlite' ? `+${col}` : col;
 }
 
 /** `computingSite IN (…)` as a row filter that never chooses the index (see noIndex). */

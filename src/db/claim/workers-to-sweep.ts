@@ -1,6 +1,6 @@
 import { secondsBefore } from '../dates';
-import type { SqlExecutor, SqlParam } from '../sql';
-import { noIndex, toWorkerSummary, WORKER_SUMMARY, type Claim, type WorkerSummary } from './common';
+import { noIndex, type SqlExecutor, type SqlParam } from '../sql';
+import { toWorkerSummary, WORKER_SUMMARY, type Claim, type WorkerSummary } from './common';
 import { claimRows, fragment } from './engine';
 
 /** How long ended workers are kept, in hours (fractions allowed), per status (`[sweeper] keep*`). */

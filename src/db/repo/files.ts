@@ -1,5 +1,5 @@
 import type { FileSpec } from '../../plugins/types';
-import type { SqlExecutor, SqlParam } from '../sql';
+import { noIndex, type SqlExecutor, type SqlParam } from '../sql';
 import { FILE_COLUMNS } from '../columns';
 import { FILE_CODEC } from './codec';
 import { bulkUpdate } from './bulk-update';
@@ -10,7 +10,8 @@ export async function loadFilesOfJobs(sql: SqlExecutor, pandaIDs: readonly numbe
   const conds: string[] = [];
   const params: SqlParam[] = [];
   if (filter.fileTypes?.length) { conds.push(`fileType IN (${filter.fileTypes.map(() => '?').join(', ')})`); params.push(...filter.fileTypes); }
-  if (filter.statuses?.length) { conds.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`); params.push(...filter.statuses); }
+  // By job first: most files of a harvester share a few statuses (see noIndex).
+  if (filter.statuses?.length) { conds.push(`${noIndex(sql.dialect, 'status')} IN (${filter.statuses.map(() => '?').join(', ')})`); params.push(...filter.statuses); }
   return selectDecodedIn<FileSpec>(sql, FILE_CODEC, FILE_COLUMNS, 'PandaID', pandaIDs, conds.length ? { sql: conds.join(' AND '), params } : undefined);
 }
 

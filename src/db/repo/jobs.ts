@@ -1,6 +1,6 @@
 import type { EventSpec, FileSpec, JobSpec } from '../../plugins/types';
 import { EVENT_COLUMNS, FILE_COLUMNS, JOB_COLUMNS } from '../columns';
-import type { SqlExecutor, SqlParam } from '../sql';
+import { noIndex, type SqlExecutor, type SqlParam } from '../sql';
 import { EVENT_CODEC, FILE_CODEC, JOB_CODEC } from './codec';
 import { chunks, insertRows, placeholders, selectDecodedIn } from './sql-util';
 
@@ -45,7 +45,7 @@ export async function loadJobs(sql: SqlExecutor, pandaIDs: readonly number[], op
   }
   if (opts.files !== false) {
     const extra = opts.fileStatuses?.length
-      ? { sql: `status IN (${placeholders(opts.fileStatuses.length)})`, params: [...opts.fileStatuses] as SqlParam[] }
+      ? { sql: `${noIndex(sql.dialect, 'status')} IN (${placeholders(opts.fileStatuses.length)})`, params: [...opts.fileStatuses] as SqlParam[] }
       : undefined;
     for (const file of await selectDecodedIn<FileSpec>(sql, FILE_CODEC, FILE_COLUMNS, 'PandaID', [...byId.keys()], extra)) {
       const job = byId.get(file.PandaID);

@@ -1,6 +1,5 @@
 import type { WorkerStatus } from '../../plugins/types';
-import type { SqlExecutor } from '../sql';
-import { noIndex } from '../claim/common';
+import { noIndex, type SqlExecutor } from '../sql';
 import { selectIn } from './sql-util';
 
 /** Worker statuses the monitor checks. */

@@ -1,7 +1,6 @@
 import { idSet } from '../claim/engine';
-import { noIndex } from '../claim/common';
 import type { FileSpec } from '../../plugins/types';
-import type { SqlExecutor } from '../sql';
+import { noIndex, type SqlExecutor } from '../sql';
 import { decodeRow, FILE_CODEC } from './codec';
 
 /**
@@ -57,7 +56,7 @@ export async function finishedOutputFiles(sql: SqlExecutor, pandaIDs: readonly n
   for (let i = 0; i < pandaIDs.length; i += 500) {
     const ids = idSet(sql, pandaIDs.slice(i, i + 500));
     const rows = await sql.all(
-      `SELECT * FROM file_table WHERE PandaID IN ${ids.sql} AND status = 'finished' AND fileType IN ('output', 'log') ORDER BY fileID`,
+      `SELECT * FROM file_table WHERE PandaID IN ${ids.sql} AND ${noIndex(sql.dialect, 'status')} = 'finished' AND fileType IN ('output', 'log') ORDER BY fileID`,
       ids.params,
     );
     out.push(...rows.map((r) => decodeRow<FileSpec>(FILE_CODEC, r)));
@@ -93,7 +92,10 @@ export async function pendingOutputFiles(sql: SqlExecutor, pandaIDs: readonly nu
   const out: FileSpec[] = [];
   for (let i = 0; i < pandaIDs.length; i += 500) {
     const ids = idSet(sql, pandaIDs.slice(i, i + 500));
-    const rows = await sql.all(`SELECT * FROM file_table WHERE PandaID IN ${ids.sql} AND status = 'pending' AND zipFileID IS NULL ORDER BY fileID`, ids.params);
+    const rows = await sql.all(
+      `SELECT * FROM file_table WHERE PandaID IN ${ids.sql} AND ${noIndex(sql.dialect, 'status')} = 'pending' AND ${noIndex(sql.dialect, 'zipFileID')} IS NULL ORDER BY fileID`,
+      ids.params,
+    );
     out.push(...rows.map((r) => decodeRow<FileSpec>(FILE_CODEC, r)));
   }
   return out;
