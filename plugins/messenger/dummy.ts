@@ -39,8 +39,12 @@ interface WorkerState {
   attributes: PerJob<JsonObject>;
   killRequested: boolean;
   heartbeatAt?: number;
-  /** The jobs the last postProcessing call was given. */
-  postProcessedJobs?: JobSpec[];
+  /**
+   * What the last postProcessing call was given, in brief (a test hook). Not
+   * the jobs themselves: this state lives until the worker is swept, and a
+   * full job per worker kept the bench's heap growing by ~3 KB per job.
+   */
+  postProcessedJobs?: PostProcessedJob[];
   pandaIDs: number[];
 }
 
@@ -48,6 +52,14 @@ const newWorkerState = (): WorkerState => ({
   jobs: new Map(), requestedJobs: 0, eventRequests: {}, fedEvents: {}, eventUpdates: {}, outputs: {},
   outputsProduced: false, written: [], attributes: {}, killRequested: false, pandaIDs: [],
 });
+
+/** One job as postProcessing saw it: enough to tell a full job (files, job dict) from a slim one. */
+export interface PostProcessedJob {
+  PandaID: number;
+  outFileLfns: string[];
+  /** The PanDA job dict's PandaID, as given (undefined when the job came without its dict). */
+  jobParamsPandaID: unknown;
+}
 
 type PayloadStates = Map<number, WorkerState>;
 const states = (key: string): PayloadStates => sharedState('dummy-messenger', key, () => new Map<number, WorkerState>());
@@ -86,7 +98,7 @@ export function dummyPayload(stateKey: string) {
     /** PandaIDs of the jobs the messenger fed to the worker. */
     fedJobs(workerID: number): number[] { return [...stateOf(stateKey, workerID).jobs.keys()]; },
     /** The jobs harvester handed to the last post-processing of the worker. */
-    postProcessedJobs(workerID: number): JobSpec[] | undefined { return stateOf(stateKey, workerID).postProcessedJobs; },
+    postProcessedJobs(workerID: number): PostProcessedJob[] | undefined { return stateOf(stateKey, workerID).postProcessedJobs; },
   };
 }
 
@@ -201,7 +213,9 @@ export class DummyMessenger implements Messenger {
   }
 
   async postProcessing(worker: WorkerSpec, jobs: readonly JobSpec[], mapType: MapType): Promise<OutcomeResult> {
-    this.s(worker).postProcessedJobs = [...jobs];
+    this.s(worker).postProcessedJobs = jobs.map((j) => ({
+      PandaID: j.PandaID, outFileLfns: j.outFiles.map((f) => f.lfn), jobParamsPandaID: j.jobParams?.PandaID,
+    }));
     await delay(this.a.postProcessDelay);
     if (happens(this.a.failureRate, this.a.seed, 'postprocess', worker.workerID)) {
       return { status: 'failed', diag: `dummy post-processing of worker ${worker.workerID} failed` };

@@ -75,8 +75,8 @@ describe('monitor (DB mode) over sqlite with the dummy batch system', () => {
     // Post-processing gets the full job — its files and the PanDA job dict — though status checks read slim rows.
     const [pp] = dummyPayload('Q_FLOW').postProcessedJobs(1) ?? [];
     expect(pp?.PandaID).toBe(101);
-    expect(pp?.outFiles.map((f) => f.lfn).sort()).toEqual(['log101.tgz', 'out101.root']);
-    expect(pp?.jobParams).toMatchObject({ PandaID: 101 });
+    expect(pp?.outFileLfns.sort()).toEqual(['log101.tgz', 'out101.root']);
+    expect(pp?.jobParamsPandaID).toBe(101);
     expect((await jobRow(env, 101)).status).toBe('running');
 
     // Now the final status lands, for the worker and its job.
