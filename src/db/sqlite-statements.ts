@@ -11,7 +11,7 @@ import { SqlError } from './errors';
 export class StatementCache {
   private readonly map = new Map<string, sqlite3.Statement>();
 
-  constructor(private readonly conn: sqlite3.Database, private readonly max = 64) {}
+  constructor(private readonly conn: sqlite3.Database, private readonly max = 256) {}
 
   async get(sql: string): Promise<sqlite3.Statement> {
     const hit = this.map.get(sql);

@@ -7,10 +7,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect';
+import { fromSqlDateTime } from '../../src/db/dates';
 import { JOB_COLUMNS, WORK_COLUMNS } from '../../src/db/columns';
 import { decodeRow, JOB_CODEC, WORK_CODEC } from '../../src/db/repo/codec';
 import { loadJobs } from '../../src/db/repo/jobs';
-import { selectDecodedIn, selectIn } from '../../src/db/repo/sql-util';
+import { insertRows, selectDecodedIn, selectIn } from '../../src/db/repo/sql-util';
 import type { DbSettings } from '../../src/db/settings';
 import type { SqlParam } from '../../src/db/sql';
 import { dropPrefixedTables, mariadbSettings, sqliteSettings, uniquePrefix } from '../helpers/db-settings';
@@ -92,6 +93,40 @@ function packedTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => 
     expect(w).toMatchObject({ workerID: 5, workAttributes: { a: 'ü"' }, submitTime: new Date('2030-05-06T07:08:09.010Z'), batchID: 'pid:123' });
     const asked = [ids[10], ids[2], ids[700]];
     expect((await loadJobs(db.sql, asked)).map((j) => j.PandaID)).toEqual(asked);
+  });
+
+  it('insertRows stores exactly what one-row INSERTs store (sqlite: one JSON parameter per batch)', async () => {
+    const OFFSET = 1_000_000;
+    const rows = Array.from({ length: 620 }, (_, i) => {
+      const r: Record<string, unknown> = { ...jobRow(i), PandaID: 9_007_199_254_000_000 + i - OFFSET };
+      if (i % 3 === 0) r.stateChangeTime = new Date(Date.UTC(2030, 0, 2, 3, 4, 5, i % 1000)); // a Date, stored as text
+      if (i % 11 === 0) r.jobsetID = 2 ** 40 + i; // beyond 32 bits
+      return r;
+    });
+    await db.sql.transaction((tx) => insertRows(tx, JOB_CODEC, rows));
+    for (const [i, r] of rows.entries()) {
+      if (i % 3 === 0 || i % 11 === 0) continue; // compared by value below
+      expect(r.PandaID).toBe(ids[i] - OFFSET);
+    }
+    const cols = [...JOB_COLUMNS];
+    const typed = cols.map((c) => `${c}, ${db.sql.dialect === 'sqlite' ? `typeof(${c})` : `'-'`} AS t_${c}`).join(', ');
+    const read = async (idList: number[]) => new Map((await selectIn(db.sql, 'job_table', typed, 'PandaID', idList)).map((r) => [Number(r.PandaID), r]));
+    const viaBatch = await read(rows.map((r) => r.PandaID as number));
+    const viaSingle = await read(ids.slice(0, rows.length));
+    expect(viaBatch.size).toBe(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const a = { ...viaBatch.get(ids[i] - OFFSET) };
+      const b = { ...viaSingle.get(ids[i]) };
+      for (const k of ['PandaID', 't_PandaID', 'stateChangeTime', 't_stateChangeTime', 'jobsetID', 't_jobsetID']) {
+        delete a[k];
+        delete b[k];
+      }
+      expect(a, `row ${i}`).toEqual(b);
+    }
+    const dated = viaBatch.get(ids[3] - OFFSET);
+    expect(fromSqlDateTime(dated?.stateChangeTime)).toEqual(new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 3)));
+    expect(Number(viaBatch.get(ids[11] - OFFSET)?.jobsetID)).toBe(2 ** 40 + 11);
+    if (db.sql.dialect === 'sqlite') expect(viaBatch.get(ids[11] - OFFSET)?.t_jobsetID).toBe('integer');
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Row, SqlExecutor, SqlParam } from '../sql';
 import { idSet } from '../claim/engine';
+import { normaliseParams } from '../sql-params';
 import { decodeRow, encodeValue, positionalDecoder, type TableCodec } from './codec';
 
 /** Most bound parameters per statement: below sqlite's 32766 and MariaDB's 65535. */
@@ -85,9 +86,19 @@ export async function insertRows(sql: SqlExecutor, c: TableCodec, rows: Readonly
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
   const per = Math.max(1, Math.floor(30000 / cols.length / 2));
   for (const part of chunks(rows, Math.min(per, MAX_IDS))) {
+    const encoded = part.map((r) => cols.map((k) => encodeValue(c, k, r[k])));
+    if (sql.dialect === 'sqlite' && !encoded.some((r) => r.some((v) => Buffer.isBuffer(v)))) {
+      // One JSON parameter: the same SQL text for every batch size, so one
+      // cached statement instead of a new one (up to 20000 placeholders to
+      // parse, and an eviction from the statement cache) per distinct size.
+      // `->>` gives JSON numbers as INTEGER/REAL and strings as TEXT, as
+      // binding them would; a BLOB, which JSON cannot carry, takes VALUES.
+      const picks = cols.map((_, i) => `value->>${i}`).join(', ');
+      await sql.run(`INSERT INTO ${c.table} (${cols.join(', ')}) SELECT ${picks} FROM json_each(?)`, [JSON.stringify(encoded.map((r) => normaliseParams(r)))]);
+      continue;
+    }
     const values = part.map(() => `(${placeholders(cols.length)})`).join(', ');
-    const params = part.flatMap((r) => cols.map((k) => encodeValue(c, k, r[k])));
-    await sql.run(`INSERT INTO ${c.table} (${cols.join(', ')}) VALUES ${values}`, params);
+    await sql.run(`INSERT INTO ${c.table} (${cols.join(', ')}) VALUES ${values}`, encoded.flat());
   }
 }
 
