@@ -4,13 +4,15 @@
  * Every write that touches a claimed row is owner-checked by the claim time.
  */
 import { secondsBefore } from '../../db/dates';
-import { chunks, placeholders } from '../../db/repo/sql-util';
-import type { SqlExecutor } from '../../db/sql';
+import { idSet } from '../../db/claim/engine';
+import { chunks } from '../../db/repo/sql-util';
+import { noIndex, type SqlExecutor } from '../../db/sql';
 
 /** Files of fully reported jobs may go (the sweeper deletes them): todelete = 1. */
 export async function markFilesToDelete(sql: SqlExecutor, pandaIDs: readonly number[]): Promise<void> {
   for (const part of chunks(pandaIDs)) {
-    await sql.run(`UPDATE file_table SET todelete = 1 WHERE PandaID IN (${placeholders(part.length)})`, part);
+    const ids = idSet(sql, part);
+    await sql.run(`UPDATE file_table SET todelete = 1 WHERE PandaID IN ${ids.sql}`, ids.params);
   }
 }
 
@@ -18,10 +20,11 @@ export async function markFilesToDelete(sql: SqlExecutor, pandaIDs: readonly num
 export async function liveWorkersOfJobs(sql: SqlExecutor, pandaIDs: readonly number[]): Promise<Map<number, number[]>> {
   const out = new Map<number, number[]>(pandaIDs.map((id) => [id, []]));
   for (const part of chunks(pandaIDs)) {
+    const ids = idSet(sql, part);
     const rows = await sql.all<{ PandaID: number; workerID: number }>(
       `SELECT jw.PandaID, jw.workerID FROM jw_table jw JOIN work_table w ON w.workerID = jw.workerID
-        WHERE jw.PandaID IN (${placeholders(part.length)}) AND w.status NOT IN ('finished', 'failed', 'cancelled', 'missed')`,
-      part,
+        WHERE jw.PandaID IN ${ids.sql} AND ${noIndex(sql.dialect, 'w.status')} NOT IN ('finished', 'failed', 'cancelled', 'missed')`,
+      ids.params,
     );
     for (const r of rows) out.get(Number(r.PandaID))?.push(Number(r.workerID));
   }
@@ -37,9 +40,10 @@ export async function liveWorkersOfJobs(sql: SqlExecutor, pandaIDs: readonly num
 export async function retriggerUnsentWorkers(sql: SqlExecutor, claimedAt: Date, workerIDs: readonly number[], now = new Date()): Promise<number> {
   let n = 0;
   for (const part of chunks(workerIDs)) {
+    const ids = idSet(sql, part);
     const res = await sql.run(
-      `UPDATE work_table SET lastUpdate = ? WHERE workerID IN (${placeholders(part.length)}) AND lastUpdate = ?`,
-      [secondsBefore(now, 86400), ...part, claimedAt],
+      `UPDATE work_table SET lastUpdate = ? WHERE workerID IN ${ids.sql} AND lastUpdate = ?`,
+      [secondsBefore(now, 86400), ...ids.params, claimedAt],
     );
     n += res.changes;
   }

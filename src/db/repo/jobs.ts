@@ -2,6 +2,7 @@ import type { EventSpec, FileSpec, JobSpec } from '../../plugins/types';
 import { EVENT_COLUMNS, FILE_COLUMNS, JOB_COLUMNS } from '../columns';
 import { noIndex, type SqlExecutor, type SqlParam } from '../sql';
 import { EVENT_CODEC, FILE_CODEC, JOB_CODEC } from './codec';
+import { idSet } from '../claim/engine';
 import { chunks, insertRows, placeholders, selectDecodedIn } from './sql-util';
 
 /** A job row as stored, decoded (lock columns included). */
@@ -78,8 +79,8 @@ export async function insertJobs(sql: SqlExecutor, jobs: readonly NewJob[]): Pro
   await sql.transaction(async (tx) => {
     const ids = jobs.map((j) => j.PandaID);
     for (const part of chunks(ids)) {
-      const ph = placeholders(part.length);
-      for (const t of ['file_table', 'event_table', 'jw_table', 'job_table']) await tx.run(`DELETE FROM ${t} WHERE PandaID IN (${ph})`, part);
+      const ph = idSet(tx, part);
+      for (const t of ['file_table', 'event_table', 'jw_table', 'job_table']) await tx.run(`DELETE FROM ${t} WHERE PandaID IN ${ph.sql}`, ph.params);
     }
     await insertRows(tx, JOB_CODEC, jobs.map(({ files: _files, ...row }) => row));
     const files = jobs.flatMap((j) => j.files.map((f) => ({ ...f, PandaID: j.PandaID })));
@@ -92,9 +93,9 @@ export async function deleteJobs(sql: SqlExecutor, pandaIDs: readonly number[]):
   let n = 0;
   await sql.transaction(async (tx) => {
     for (const part of chunks(pandaIDs)) {
-      const ph = placeholders(part.length);
-      for (const t of ['file_table', 'event_table', 'jw_table']) await tx.run(`DELETE FROM ${t} WHERE PandaID IN (${ph})`, part);
-      n += (await tx.run(`DELETE FROM job_table WHERE PandaID IN (${ph})`, part)).changes;
+      const ph = idSet(tx, part);
+      for (const t of ['file_table', 'event_table', 'jw_table']) await tx.run(`DELETE FROM ${t} WHERE PandaID IN ${ph.sql}`, ph.params);
+      n += (await tx.run(`DELETE FROM job_table WHERE PandaID IN ${ph.sql}`, ph.params)).changes;
     }
   });
   return n;

@@ -6,7 +6,7 @@ import { bulkUpdate, type BulkRow } from './bulk-update';
 import { FILE_CODEC, JOB_CODEC, WORK_CODEC } from './codec';
 import type { JobRow } from './jobs';
 import { insertRelations } from './relations';
-import { chunks, insertRows, placeholders, selectIn } from './sql-util';
+import { chunks, insertRows, selectIn } from './sql-util';
 import type { WorkerRow } from './workers';
 
 /** Changes to one worker row; written with `lockedBy = NULL`. */
@@ -58,9 +58,10 @@ export async function writeMonitorSets(sql: SqlExecutor, owner: string, sets: re
     const forUpdate = tx.dialect === 'mariadb' ? ' FOR UPDATE' : '';
     const owned = new Set<number>();
     for (const part of chunks(allIDs)) {
+      const ids = idSet(tx, part);
       const rows = await tx.all(
-        `SELECT workerID FROM work_table WHERE workerID IN (${placeholders(part.length)}) AND lockedBy = ? AND (status IS NULL OR status NOT IN (${finals}))${forUpdate}`,
-        [...part, owner, ...FINAL_WORKER_STATUSES],
+        `SELECT workerID FROM work_table WHERE workerID IN ${ids.sql} AND lockedBy = ? AND (status IS NULL OR status NOT IN (${finals}))${forUpdate}`,
+        [...ids.params, owner, ...FINAL_WORKER_STATUSES],
       );
       for (const r of rows) owned.add(Number(r.workerID));
     }

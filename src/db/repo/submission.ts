@@ -9,7 +9,8 @@ import { secondsBefore } from '../dates';
 import type { SqlExecutor } from '../sql';
 import { WORK_CODEC } from './codec';
 import { bulkUpdate } from './bulk-update';
-import { chunks, placeholders } from './sql-util';
+import { idSet } from '../claim/engine';
+import { chunks } from './sql-util';
 import { insertWorkers, type WorkerRow } from './workers';
 
 /** Thrown when the site lock was taken over (our cycle outlived queueLockInterval): nothing was inserted. */
@@ -34,9 +35,9 @@ export async function deleteOrphanPendingWorkers(sql: SqlExecutor, queueName: st
     );
     const ids = rows.map((r) => Number(r.workerID));
     for (const part of chunks(ids)) {
-      const ph = placeholders(part.length);
-      await tx.run(`DELETE FROM jw_table WHERE workerID IN (${ph})`, part);
-      await tx.run(`DELETE FROM work_table WHERE workerID IN (${ph}) AND status = 'pending'`, part);
+      const ph = idSet(tx, part);
+      await tx.run(`DELETE FROM jw_table WHERE workerID IN ${ph.sql}`, ph.params);
+      await tx.run(`DELETE FROM work_table WHERE workerID IN ${ph.sql} AND status = 'pending'`, ph.params);
     }
     return ids;
   });

@@ -1,6 +1,7 @@
 import { secondsBefore } from '../dates';
 import type { SqlExecutor } from '../sql';
-import { chunks, placeholders } from './sql-util';
+import { idSet } from '../claim/engine';
+import { chunks } from './sql-util';
 
 /**
  * "Trigger" helpers as in the original: move a row's channel time into the past
@@ -12,7 +13,8 @@ import { chunks, placeholders } from './sql-util';
 export async function triggerJobPropagation(sql: SqlExecutor, pandaIDs: readonly number[], now = new Date()): Promise<void> {
   const t = secondsBefore(now, 3600);
   for (const part of chunks(pandaIDs)) {
-    await sql.run(`UPDATE job_table SET propagatorTime = ? WHERE PandaID IN (${placeholders(part.length)})`, [t, ...part]);
+    const ids = idSet(sql, part);
+    await sql.run(`UPDATE job_table SET propagatorTime = ? WHERE PandaID IN ${ids.sql}`, [t, ...ids.params]);
   }
 }
 
@@ -20,7 +22,8 @@ export async function triggerJobPropagation(sql: SqlExecutor, pandaIDs: readonly
 export async function triggerWorkerPropagation(sql: SqlExecutor, workerIDs: readonly number[], now = new Date()): Promise<void> {
   const t = secondsBefore(now, 86400);
   for (const part of chunks(workerIDs)) {
-    await sql.run(`UPDATE work_table SET lastUpdate = ? WHERE workerID IN (${placeholders(part.length)})`, [t, ...part]);
+    const ids = idSet(sql, part);
+    await sql.run(`UPDATE work_table SET lastUpdate = ? WHERE workerID IN ${ids.sql}`, [t, ...ids.params]);
   }
 }
 
@@ -28,6 +31,7 @@ export async function triggerWorkerPropagation(sql: SqlExecutor, workerIDs: read
 export async function triggerWorkerCheck(sql: SqlExecutor, workerIDs: readonly number[], now = new Date()): Promise<void> {
   const t = secondsBefore(now, 3600);
   for (const part of chunks(workerIDs)) {
-    await sql.run(`UPDATE work_table SET modificationTime = ? WHERE lockedBy IS NULL AND workerID IN (${placeholders(part.length)})`, [t, ...part]);
+    const ids = idSet(sql, part);
+    await sql.run(`UPDATE work_table SET modificationTime = ? WHERE lockedBy IS NULL AND workerID IN ${ids.sql}`, [t, ...ids.params]);
   }
 }

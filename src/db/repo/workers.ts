@@ -2,6 +2,7 @@ import type { WorkerSpec } from '../../plugins/types';
 import type { SqlExecutor } from '../sql';
 import { WORK_COLUMNS } from '../columns';
 import { WORK_CODEC } from './codec';
+import { idSet } from '../claim/engine';
 import { chunks, insertRows, placeholders, selectDecodedIn } from './sql-util';
 
 /** A worker row as stored, decoded. */
@@ -33,9 +34,9 @@ export async function deleteWorkers(sql: SqlExecutor, workerIDs: readonly number
   let n = 0;
   await sql.transaction(async (tx) => {
     for (const part of chunks(workerIDs)) {
-      const ph = placeholders(part.length);
-      await tx.run(`DELETE FROM jw_table WHERE workerID IN (${ph})`, part);
-      n += (await tx.run(`DELETE FROM work_table WHERE workerID IN (${ph})`, part)).changes;
+      const ph = idSet(tx, part);
+      await tx.run(`DELETE FROM jw_table WHERE workerID IN ${ph.sql}`, ph.params);
+      n += (await tx.run(`DELETE FROM work_table WHERE workerID IN ${ph.sql}`, ph.params)).changes;
     }
   });
   return n;
