@@ -1,9 +1,4 @@
 /**
- * Naive-UTC timestamps. Both dialects store `YYYY-MM-DD HH:MM:SS.mmm` (sqlite as
- * text, MariaDB as DATETIME(3)); this is also the format TypeORM writes, so rows
- * written by the ORM and by hand-written SQL compare the same way.
- */
-/**
  * Recently formatted instants, direct-mapped by the low bits of the epoch ms.
  * A bulk write stamps hundreds of rows with the same few instants (`now`, a
  * start time, …), interleaved column by column: each is formatted once.
@@ -12,6 +7,11 @@ const FORMAT_SLOTS = 16;
 const formattedAt = new Float64Array(FORMAT_SLOTS).fill(NaN);
 const formattedText = new Array<string>(FORMAT_SLOTS).fill('');
 
+/**
+ * Naive-UTC timestamps. Both dialects store `YYYY-MM-DD HH:MM:SS.mmm` (sqlite as
+ * text, MariaDB as DATETIME(3)); this is also the format TypeORM writes, so rows
+ * written by the ORM and by hand-written SQL compare the same way.
+ */
 export function toSqlDateTime(d: Date): string {
   const t = d.getTime();
   if (Number.isNaN(t)) throw new Error('toSqlDateTime: invalid Date');
@@ -59,7 +59,6 @@ function daysInMonth(y: number, mo: number): number {
   if (mo !== 2) return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
-
 
 /** A timestamp read back from either dialect (sqlite text or mysql2 Date) as a Date. */
 export function fromSqlDateTime(v: unknown): Date | null {
