@@ -10,7 +10,7 @@ import type { Database } from '../../src/db/connect';
 import { fromSqlDateTime } from '../../src/db/dates';
 import { JOB_COLUMNS, WORK_COLUMNS } from '../../src/db/columns';
 import { decodeRow, JOB_CODEC, WORK_CODEC } from '../../src/db/repo/codec';
-import { loadJobs } from '../../src/db/repo/jobs';
+import { loadJobColumns, loadJobs } from '../../src/db/repo/jobs';
 import { insertRows, selectDecodedIn, selectIn } from '../../src/db/repo/sql-util';
 import type { DbSettings } from '../../src/db/settings';
 import type { SqlParam } from '../../src/db/sql';
@@ -93,6 +93,22 @@ function packedTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => 
     expect(w).toMatchObject({ workerID: 5, workAttributes: { a: 'ü"' }, submitTime: new Date('2030-05-06T07:08:09.010Z'), batchID: 'pid:123' });
     const asked = [ids[10], ids[2], ids[700]];
     expect((await loadJobs(db.sql, asked)).map((j) => j.PandaID)).toEqual(asked);
+  });
+
+  it('loadJobColumns: only the asked columns (PandaID always), decoded as loadJobs decodes them, order as asked', async () => {
+    const asked = [ids[10], 1, ids[2], ids[700], ids[4]]; // 1 does not exist
+    const cols = ['status', 'creationTime', 'jobAttributes', 'nCore'] as const;
+    const some = await loadJobColumns(db.sql, asked, cols);
+    expect(some.map((j) => j.PandaID)).toEqual([ids[10], ids[2], ids[700], ids[4]]);
+    for (const j of some) expect(Object.keys(j).sort()).toEqual(['PandaID', ...cols].sort());
+    const full = new Map((await loadJobs(db.sql, asked, { files: false })).map((j) => [j.PandaID, j]));
+    for (const j of some) {
+      const f = full.get(j.PandaID);
+      expect(j).toEqual({ PandaID: f?.PandaID, status: f?.status, creationTime: f?.creationTime, jobAttributes: f?.jobAttributes, nCore: f?.nCore });
+    }
+    expect(some[1].creationTime).toEqual(new Date('2030-01-02T03:04:05.000Z'));
+    expect(some[1].jobAttributes).toEqual({ pilotErrorDiag: AWKWARD[4] });
+    expect(await loadJobColumns(db.sql, [], cols)).toEqual([]);
   });
 
   it('insertRows stores exactly what one-row INSERTs store (sqlite: one JSON parameter per batch)', async () => {

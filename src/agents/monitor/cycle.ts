@@ -1,5 +1,5 @@
 import { claimWorkersToCheck, markWorkersToKill } from '../../db/claim';
-import { loadJobs, type JobRow } from '../../db/repo/jobs';
+import { loadJobColumns, loadJobs, type JobRow } from '../../db/repo/jobs';
 import { MONITORED_JOB_SUBSTATUSES, workerStatuses } from '../../db/repo/monitor-reads';
 import { unlockMonitorWorkers, writeMonitorSets, type MonitorSetWrite } from '../../db/repo/monitor-writes';
 import { jobsOfWorkers, workersOfJobs } from '../../db/repo/relations';
@@ -10,7 +10,7 @@ import type { MapType, WorkerStatus } from '../../plugins/types';
 import type { AgentContext, CycleResult } from '../agent';
 import { assessWorker, type AssessSettings, type WorkerOutcome } from './assess';
 import { checkGroup, type QueueGroup } from './check-group';
-import { jobUpdate } from './job-update';
+import { jobUpdate, MONITOR_JOB_COLUMNS, type MonitoredJob } from './job-update';
 import { servicesOf, workerQueueConfig } from './queue-plugins';
 import { planWorkerSets, type WorkerSet } from './worker-sets';
 import { workerWrite } from './worker-write';
@@ -38,11 +38,11 @@ interface Loaded {
   jobIDsOfWorker: Map<number, number[]>;
   /**
    * Jobs the monitor may still move (starting/running, subStatus running-ish),
-   * slim: no jobParams, no files — all the status derivation needs. Only
+   * only the columns the status derivation reads (no jobParams, no files). Only
    * post-processing wants full jobs (fullJobsLoader), once per worker, where
    * this read runs at every check.
    */
-  jobs: Map<number, JobRow>;
+  jobs: Map<number, MonitoredJob>;
   workersOfJob: Map<number, number[]>;
   /** Stored status of every worker of those jobs. */
   statuses: Map<number, WorkerStatus>;
@@ -55,7 +55,7 @@ async function load(ctx: AgentContext, sets: readonly WorkerSet[]): Promise<Load
   const jobIDsOfWorker = await jobsOfWorkers(sql, ids);
   const pandaIDs = [...new Set([...jobIDsOfWorker.values()].flat())];
   const jobs = new Map(
-    (await loadJobs(sql, pandaIDs, { slim: true, files: false }))
+    (await loadJobColumns(sql, pandaIDs, MONITOR_JOB_COLUMNS))
       .filter((j) => RUNNING_JOB_STATUSES.has(j.status) && RUNNING_SUBSTATUSES.has(j.subStatus))
       .map((j) => [j.PandaID, j]),
   );

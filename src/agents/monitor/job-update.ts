@@ -7,8 +7,14 @@ import type { WorkerOutcome } from './assess';
 import { aggregateJobState, isFinalWorkerStatus, jobStateFromWorker, type JobState } from './status-map';
 import { effectivePilotError } from './worker-write';
 
+/** The job columns the status derivation reads: all the monitor reads of a job at each check (see loadJobColumns). */
+export const MONITOR_JOB_COLUMNS = [
+  'PandaID', 'taskID', 'status', 'subStatus', 'startTime', 'endTime', 'jobAttributes', 'jobParamsExtForOutput', 'nCore', 'nWorkers', 'zipPerMB',
+] as const;
+export type MonitoredJob = Pick<JobRow, (typeof MONITOR_JOB_COLUMNS)[number]>;
+
 export interface JobUpdateInput {
-  job: JobRow;
+  job: MonitoredJob;
   /** Outcomes of the job's workers that this cycle writes. */
   outcomes: readonly WorkerOutcome[];
   /** Every worker of the job (jw_table), with the status to compare: written ones as they will be, others as stored. */
@@ -31,7 +37,7 @@ function payloadAttributes(outcomes: readonly WorkerOutcome[], pandaID: number):
   };
 }
 
-function newFile(job: JobRow, workerID: number, f: ReportedOutputFile): Omit<FileSpec, 'fileID'> {
+function newFile(job: MonitoredJob, workerID: number, f: ReportedOutputFile): Omit<FileSpec, 'fileID'> {
   const zipping = job.zipPerMB !== null && job.zipPerMB !== undefined && !f.isZip;
   const status: FileStatus = f.fileType === 'checkpoint' ? 'renewed' : zipping ? 'pending' : 'defined';
   const ext = job.jobParamsExtForOutput?.[f.lfn];

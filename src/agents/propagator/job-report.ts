@@ -7,6 +7,12 @@ import type { JobReport } from '../../plugins/communicator';
 import type { JobStatus, JsonObject } from '../../plugins/types';
 import { formatPandaTime } from '../../upstream/protocol';
 
+/** The job columns a report is built from: all the propagator reads of a job (see loadJobColumns). */
+export const REPORT_JOB_COLUMNS = [
+  'PandaID', 'computingSite', 'status', 'subStatus', 'pilotClosed', 'attemptNr', 'nCore', 'jobAttributes', 'startTime', 'endTime', 'metaData', 'outputFilesToReport',
+] as const;
+export type ReportedJob = Pick<JobRow, (typeof REPORT_JOB_COLUMNS)[number]>;
+
 const FINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>(['finished', 'failed', 'cancelled', 'missed']);
 
 export function isFinalJob(job: Pick<JobRow, 'status'>): boolean {
@@ -33,7 +39,7 @@ export function isFullyReported(job: Pick<JobRow, 'status' | 'subStatus'>): bool
  * final status (as the original). cancelled/missed become `failed` on the wire
  * (wire-mapping), with `pilot_closed` as sub status when the pilot closed it.
  */
-export function buildJobReport(job: JobRow): JobReport {
+export function buildJobReport(job: ReportedJob): JobReport {
   const attributes: JsonObject = { ...(job.jobAttributes ?? {}) };
   if (job.startTime && attributes.startTime === undefined) attributes.startTime = formatPandaTime(job.startTime);
   if (job.endTime && attributes.endTime === undefined) attributes.endTime = formatPandaTime(job.endTime);
