@@ -68,7 +68,8 @@ export async function writeStageOutResults(sql: SqlExecutor, owner: string, writ
       if (set.subStatus === 'failed_to_stage_out') out.failed.push(w.job.PandaID);
       sets.set(w.job.PandaID, set);
     }
-    await addReports(tx, decisive.filter((w) => out.staged.includes(w.job.PandaID)), sets);
+    const staged = new Set(out.staged);
+    await addReports(tx, decisive.filter((w) => staged.has(w.job.PandaID)), sets);
 
     const res = await releaseJobsFromStager(tx, owner, mine.map((w) => {
       const set = sets.get(w.job.PandaID);
@@ -89,7 +90,11 @@ async function writeFileChanges(tx: SqlExecutor, writes: readonly StagerWrite[],
     for (const { fileID, ...set } of w.files) {
       rows.push({ fileID, set: { ...set, modificationTime: now } });
       if (set.status === undefined) continue;
-      if (EVENT_STATUSES.has(set.status)) byStatus.set(set.status, [...(byStatus.get(set.status) ?? []), fileID]);
+      if (EVENT_STATUSES.has(set.status)) {
+        const ids = byStatus.get(set.status);
+        if (ids) ids.push(fileID);
+        else byStatus.set(set.status, [fileID]);
+      }
       const f = loaded.get(fileID);
       const isZip = f?.fileType === 'zip_output' || f?.isZip === 1;
       if (isZip && (set.status === 'finished' || set.status === 'failed')) zipsEnded.push({ fileID, status: set.status });
@@ -123,10 +128,15 @@ function jobSet(w: StagerWrite, subStatus: JobSubStatus, counts: ReadonlyMap<str
 
 async function addReports(tx: SqlExecutor, staged: readonly StagerWrite[], sets: Map<number, JobSet>): Promise<void> {
   if (staged.length === 0) return;
-  const files = await finishedOutputFiles(tx, staged.map((w) => w.job.PandaID));
+  // Grouped once: a filter over every file per job was quadratic in the batch (500 jobs x 500 files).
+  const byJob = new Map<number, FileSpec[]>();
+  for (const f of await finishedOutputFiles(tx, staged.map((w) => w.job.PandaID))) {
+    const own = byJob.get(f.PandaID);
+    if (own) own.push(f);
+    else byJob.set(f.PandaID, [f]);
+  }
   for (const w of staged) {
-    const own = files.filter((f) => f.PandaID === w.job.PandaID);
     const set = sets.get(w.job.PandaID);
-    if (set) set.outputFilesToReport = outputFilesToReport(own, w.job.jobParamsExtForLog);
+    if (set) set.outputFilesToReport = outputFilesToReport(byJob.get(w.job.PandaID) ?? [], w.job.jobParamsExtForLog);
   }
 }

@@ -23,7 +23,9 @@ export async function groupForSweeper(services: AgentServices, workers: readonly
   const byKey = new Map<string, WorkerRow[]>();
   for (const w of workers) {
     const k = JSON.stringify([w.computingSite, w.configID ?? null]);
-    byKey.set(k, [...(byKey.get(k) ?? []), w]);
+    const list = byKey.get(k);
+    if (list) list.push(w);
+    else byKey.set(k, [w]);
   }
   const groups: SweeperGroup[] = [];
   const unresolved: WorkerRow[] = [];

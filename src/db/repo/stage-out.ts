@@ -1,7 +1,9 @@
 import { idSet } from '../claim/engine';
 import type { FileSpec } from '../../plugins/types';
 import { noIndex, type SqlExecutor } from '../sql';
+import { FILE_COLUMNS } from '../columns';
 import { decodeRow, FILE_CODEC } from './codec';
+import { selectDecodedIn } from './sql-util';
 
 /**
  * Stage-out queries of the stager (facts §2.6) beyond the generic row
@@ -52,16 +54,10 @@ export async function outputStatusCounts(sql: SqlExecutor, pandaIDs: readonly nu
 
 /** Finished output and log files of the jobs (what PanDA is told was stored), zip members included. */
 export async function finishedOutputFiles(sql: SqlExecutor, pandaIDs: readonly number[]): Promise<FileSpec[]> {
-  const out: FileSpec[] = [];
-  for (let i = 0; i < pandaIDs.length; i += 500) {
-    const ids = idSet(sql, pandaIDs.slice(i, i + 500));
-    const rows = await sql.all(
-      `SELECT * FROM file_table WHERE PandaID IN ${ids.sql} AND ${noIndex(sql.dialect, 'status')} = 'finished' AND fileType IN ('output', 'log') ORDER BY fileID`,
-      ids.params,
-    );
-    out.push(...rows.map((r) => decodeRow<FileSpec>(FILE_CODEC, r)));
-  }
-  return out;
+  const files = await selectDecodedIn<FileSpec>(sql, FILE_CODEC, FILE_COLUMNS, 'PandaID', pandaIDs, {
+    sql: `${noIndex(sql.dialect, 'status')} = 'finished' AND fileType IN ('output', 'log')`, params: [],
+  });
+  return files.sort((a, b) => a.fileID - b.fileID);
 }
 
 /** A zip file reached a final transfer status: its members share it. */
