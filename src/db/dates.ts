@@ -17,10 +17,21 @@ export function toSqlDateTime(d: Date): string {
   if (Number.isNaN(t)) throw new Error('toSqlDateTime: invalid Date');
   const slot = t & (FORMAT_SLOTS - 1);
   if (formattedAt[slot] !== t) {
-    formattedText[slot] = d.toISOString().replace('T', ' ').slice(0, 23);
+    formattedText[slot] = formatNaive(d);
     formattedAt[slot] = t;
   }
   return formattedText[slot];
+}
+
+const PAD2 = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` from the UTC fields: ~3x cheaper than toISOString + replace + slice (it runs for every Date bound). */
+function formatNaive(d: Date): string {
+  const y = d.getUTCFullYear();
+  // Outside four-digit years toISOString's expanded form (±YYYYYY) is kept, as before.
+  if (y < 1000 || y > 9999) return d.toISOString().replace('T', ' ').slice(0, 23);
+  return `${y}-${PAD2[d.getUTCMonth() + 1]}-${PAD2[d.getUTCDate()]} ${PAD2[d.getUTCHours()]}:${PAD2[d.getUTCMinutes()]}:${PAD2[d.getUTCSeconds()]}.${PAD3[d.getUTCMilliseconds()]}`;
 }
 
 /** Value of the ASCII digits v[from..to) or -1. */

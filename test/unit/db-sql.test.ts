@@ -25,6 +25,16 @@ describe('db helpers', () => {
     expect(toSqlDateTime(new Date('1960-01-01T00:00:00.001Z'))).toBe('1960-01-01 00:00:00.001'); // negative epoch ms
   });
 
+  it('formats every field as the ISO text does (padding, month and day ends, leap days, years outside 1000-9999)', () => {
+    const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23);
+    let t = Date.UTC(1999, 11, 31, 23, 59, 59, 999);
+    for (let i = 0; i < 5000; i++, t += 86_400_000 * 3 + 3_661_007) expect(toSqlDateTime(new Date(t))).toBe(iso(new Date(t)));
+    for (const s of ['2024-02-29T00:00:00.000Z', '2030-01-01T00:00:00.000Z', '1000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '0999-12-31T23:59:59.999Z']) {
+      expect(toSqlDateTime(new Date(s))).toBe(iso(new Date(s)));
+    }
+    expect(toSqlDateTime(new Date(Date.UTC(10_000, 0, 1)))).toBe(iso(new Date(Date.UTC(10_000, 0, 1))));
+  });
+
   it('a column date parser remembers the last text but gives every row its own Date', () => {
     const parse = columnDateParser();
     const a = new Date('2030-05-06T07:08:09.012Z');

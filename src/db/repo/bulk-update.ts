@@ -1,5 +1,5 @@
 import type { Fragment } from '../claim/engine';
-import { normaliseParams } from '../sql-params';
+import { normaliseInPlace } from '../sql-params';
 import type { SqlExecutor, SqlParam } from '../sql';
 import { encodeValue, type TableCodec } from './codec';
 
@@ -56,23 +56,39 @@ const MAX_PARAMS = 30000;
 interface Group {
   setCols: string[];
   expectCols: string[];
-  rows: Array<{ id: SqlParam; values: SqlParam[] }>;
+  /** Per row: [id, ...set values, ...expect values], encoded (codec) but not yet normalised for binding. */
+  rows: SqlParam[][];
+}
+
+/** Keys of `o` whose value is defined and not in `skip`, and their comma-joined text (the group key part). */
+function definedKeys(o: Readonly<Record<string, unknown>>, skip: Readonly<Record<string, unknown>> | undefined): { cols: string[]; key: string } {
+  const cols: string[] = [];
+  let key = '';
+  for (const k in o) {
+    if (o[k] === undefined || (skip !== undefined && k in skip)) continue;
+    cols.push(k);
+    key = key === '' ? k : `${key},${k}`;
+  }
+  return { cols, key };
 }
 
 /**
  * Groups rows by column set, in the order given. A primary key repeated in the
  * input starts a new round so its writes apply in order, as separate
  * statements (an UPDATE … FROM with two source rows for one target row would
- * apply an arbitrary one).
+ * apply an arbitrary one). Each row becomes one value array here, the only
+ * per-row allocation besides the JSON text (this runs for every row every
+ * agent writes back).
  */
 function groupRows(c: TableCodec, rows: readonly BulkRow[], constSet: Readonly<Record<string, SqlParam>>): Group[][] {
   const rounds: Array<Map<string, Group>> = [];
   const seen: Array<Set<SqlParam>> = [];
+  const hasConst = Object.keys(constSet).length > 0;
   for (const r of rows) {
-    const setCols = Object.keys(r.set).filter((k) => r.set[k] !== undefined && !(k in constSet));
-    const expectCols = r.expect ? Object.keys(r.expect).filter((k) => r.expect?.[k] !== undefined) : [];
-    if (setCols.length === 0 && Object.keys(constSet).length === 0) continue;
-    const key = `${setCols.join(',')}|${expectCols.join(',')}`;
+    const set = definedKeys(r.set, constSet);
+    const expect = r.expect ? definedKeys(r.expect, undefined) : { cols: [], key: '' };
+    if (set.cols.length === 0 && !hasConst) continue;
+    const key = `${set.key}|${expect.key}`;
     let round = 0;
     while (seen[round]?.has(r.id)) round++;
     seen[round] ??= new Set();
@@ -80,12 +96,15 @@ function groupRows(c: TableCodec, rows: readonly BulkRow[], constSet: Readonly<R
     rounds[round] ??= new Map();
     let g = rounds[round].get(key);
     if (!g) {
-      g = { setCols, expectCols, rows: [] };
+      g = { setCols: set.cols, expectCols: expect.cols, rows: [] };
       rounds[round].set(key, g);
     }
-    const values: SqlParam[] = setCols.map((k) => encodeValue(c, k, r.set[k]));
-    for (const k of expectCols) values.push(r.expect?.[k] ?? null);
-    g.rows.push({ id: r.id, values });
+    const values = new Array<SqlParam>(1 + set.cols.length + expect.cols.length);
+    values[0] = r.id;
+    let i = 1;
+    for (const k of set.cols) values[i++] = encodeValue(c, k, r.set[k]);
+    for (const k of expect.cols) values[i++] = r.expect?.[k] ?? null;
+    g.rows.push(values);
   }
   return rounds.map((m) => [...m.values()]);
 }
@@ -108,17 +127,18 @@ interface Statement {
 function buildSqlite(c: TableCodec, pk: string, g: Group, rows: Group['rows'], constSet: Readonly<Record<string, SqlParam>>, where: Fragment | undefined, returning: boolean): Statement {
   const t = c.table;
   const vCols = ['k', ...g.setCols.map((_, i) => `s${i}`), ...g.expectCols.map((_, i) => `e${i}`)];
-  const hasBuffer = rows.some((r) => Buffer.isBuffer(r.id) || r.values.some((v) => Buffer.isBuffer(v)));
+  const hasBuffer = rows.some((r) => r.some((v) => Buffer.isBuffer(v)));
   let source: string;
   let sourceParams: SqlParam[];
   if (hasBuffer) {
     const one = `(${vCols.map(() => '?').join(', ')})`;
     source = `VALUES ${rows.map(() => one).join(', ')}`;
-    sourceParams = rows.flatMap((r) => [r.id, ...r.values]);
+    sourceParams = rows.flat();
   } else {
     source = `SELECT ${vCols.map((_, i) => `value->>${i}`).join(', ')} FROM json_each(?)`;
-    // normaliseParams: Dates as naive-UTC text, booleans 1/0 — what binding them would store.
-    sourceParams = [JSON.stringify(rows.map((r) => normaliseParams([r.id, ...r.values])))];
+    // Normalised in place (the arrays are this call's own): Dates as naive-UTC text, booleans 1/0 — what binding them would store.
+    for (const r of rows) normaliseInPlace(r);
+    sourceParams = [JSON.stringify(rows)];
   }
   const constCols = Object.keys(constSet);
   const sets = [...g.setCols.map((col, i) => `${col} = v.s${i}`), ...constCols.map((col) => `${col} = ?`)];
@@ -136,7 +156,7 @@ function buildMariadb(c: TableCodec, pk: string, g: Group, rows: Group['rows'], 
   const first = `SELECT ${names.map((n) => `? AS ${n}`).join(', ')}`;
   const rest = `SELECT ${names.map(() => '?').join(', ')}`;
   const derived = rows.map((_, i) => (i === 0 ? first : rest)).join(' UNION ALL ');
-  const derivedParams = rows.flatMap((r) => [r.id, ...r.values]);
+  const derivedParams = rows.flat();
   const constCols = Object.keys(constSet);
   const sets = [...g.setCols.map((col, i) => `${t}.${col} = v.s${i}`), ...constCols.map((col) => `${t}.${col} = ?`)];
   const conds = g.expectCols.map((col, i) => `${t}.${col} <=> v.e${i}`);
