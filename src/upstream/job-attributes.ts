@@ -60,8 +60,9 @@ export function apiAttributeName(camel: string): string {
 export function mapJobAttributes(attrs: Readonly<Record<string, JsonValue>> | undefined): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   if (!attrs) return out;
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined) continue;
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v === undefined || !Object.prototype.hasOwnProperty.call(attrs, k)) continue;
     out[apiAttributeName(k)] = v;
   }
   return out;

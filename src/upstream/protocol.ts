@@ -1,4 +1,5 @@
 import type { WorkerReportFields } from '../plugins/communicator';
+import { toSqlDateTime } from '../db/dates';
 import type { JsonObject, JsonValue } from './json';
 
 /**
@@ -148,6 +149,12 @@ export function pandaDatetime(d: Date): string {
 
 /** `YYYY-mm-dd HH:MM:SS[.ffffff]` in UTC, the format PanDA parses. */
 export function formatPandaTime(d: Date, micro = false): string {
+  const y = d.getUTCFullYear();
+  if (y >= 1000 && y <= 9999) {
+    // Same fields as the naive SQL text (cached, table-padded): every report carries a few of these.
+    const text = toSqlDateTime(d);
+    return micro ? `${text}000` : text.slice(0, 19);
+  }
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   const base = `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
   return micro ? `${base}.${p(d.getUTCMilliseconds(), 3)}000` : base;

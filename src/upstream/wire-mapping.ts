@@ -10,14 +10,13 @@ import { type DialogWire, formatPandaTime, type JobUpdateWire, pandaDatetime, ty
 
 /** One job report → `job_list` entry. PanDA accepts only `failed` for cancelled/missed jobs (facts §5.1). */
 export function jobReportToWire(r: JobReport): JobUpdateWire {
-  const w: JobUpdateWire = {
-    ...mapJobAttributes(r.attributes as Readonly<Record<string, JsonValue>> | undefined),
-    job_id: r.PandaID,
-    site_name: r.siteName,
-    job_status: r.jobStatus,
-    job_sub_status: r.jobSubStatus ?? null,
-    attempt_nr: r.attemptNr ?? null,
-  };
+  // Attributes first, written straight into the record (no intermediate object to spread), then the fixed fields over them.
+  const w = mapJobAttributes(r.attributes as Readonly<Record<string, JsonValue>> | undefined) as JobUpdateWire;
+  w.job_id = r.PandaID;
+  w.site_name = r.siteName;
+  w.job_status = r.jobStatus;
+  w.job_sub_status = r.jobSubStatus ?? null;
+  w.attempt_nr = r.attemptNr ?? null;
   if (w.job_status === 'cancelled' || w.job_status === 'missed') {
     w.job_sub_status = r.jobSubStatus === 'pilot_closed' ? 'pilot_closed' : w.job_status;
     w.job_status = 'failed';

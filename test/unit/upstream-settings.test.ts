@@ -6,6 +6,7 @@ import { TokenSource } from '../../src/upstream/auth';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../../src/upstream/retry';
 import { DEFAULT_CACHE_API_URL, DEFAULT_PANDA_URL_SSL, DEFAULT_SERVER_API_URL, resolvePandaCon } from '../../src/upstream/settings';
 import { jobReportToWire, workerReportToWire } from '../../src/upstream/wire-mapping';
+import { formatPandaTime } from '../../src/upstream/protocol';
 import { apiAttributeName } from '../../src/upstream/job-attributes';
 
 describe('[pandacon] resolution', () => {
@@ -86,6 +87,17 @@ describe('wire mapping', () => {
     expect(jobReportToWire({ PandaID: 3, siteName: 'Q', jobStatus: 'running', attributes: { coreCount: 4, totRBYTES: 5, nEvents: 6, someNewThing: 1 }, coreCount: 1 }))
       .toMatchObject({ job_status: 'running', core_count: 4, tot_rbytes: 5, n_events: 6, some_new_thing: 1 });
     expect(apiAttributeName('pilotErrorDiag')).toBe('pilot_error_diag');
+    // The job's own fields win over attributes that map to the same wire name.
+    expect(jobReportToWire({ PandaID: 4, siteName: 'Q', jobStatus: 'running', attemptNr: 2, attributes: { attemptNr: 9, siteName: 'X', node: 'n1' } }))
+      .toEqual({ job_id: 4, site_name: 'Q', job_status: 'running', job_sub_status: null, attempt_nr: 2, node: 'n1' });
+  });
+
+  it('formats PanDA times to the second, or with microseconds, in UTC', () => {
+    const d = new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 67));
+    expect(formatPandaTime(d)).toBe('2025-01-02 03:04:05');
+    expect(formatPandaTime(d, true)).toBe('2025-01-02 03:04:05.067000');
+    expect(formatPandaTime(new Date(Date.UTC(2024, 11, 31, 23, 59, 59, 999)), true)).toBe('2024-12-31 23:59:59.999000');
+    expect(formatPandaTime(new Date(Date.UTC(999, 0, 1)))).toBe('999-01-01 00:00:00');
   });
 
   it('formats worker datetimes as datetime/… and drops a null jdl', () => {
