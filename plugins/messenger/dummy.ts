@@ -10,6 +10,20 @@ import { delay } from '../lib/delay';
 import { resolveInside } from '../lib/safe-path';
 import { sharedState } from '../lib/shared-state';
 
+/** Where outputs are said to be when a worker has no access point (read once: os.tmpdir() reads the environment each call). */
+/** Writes `file`, creating its directory only when it is missing (not a mkdir call per file). */
+function writeCreatingDir(file: string, content: Buffer): void {
+  try {
+    fs.writeFileSync(file, content);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+}
+
+const DEFAULT_OUTPUT_BASE = path.join(os.tmpdir(), 'harvester-dummy-outputs');
+
 const attributes = {
   stateKey: { type: 'string', doc: 'name of the in-process payload state (default: the queue name); dummyPayload(stateKey) drives it' },
   produceOutputs: { type: 'boolean', default: true, doc: 'once a worker is finished (failed), report its jobs\' outFiles and logFile (logFile only) as produced' },
@@ -180,7 +194,10 @@ export class DummyMessenger implements Messenger {
         if (produced.length) s.outputs[String(id)] = produced;
       }
     }
-    return structuredClone(s.outputs);
+    // A copy the caller may change (flat records: a spread per file; structuredClone cost ~10x more per call, once per check).
+    const copy: PerJob<ReportedOutputFile[]> = {};
+    for (const id in s.outputs) copy[id] = s.outputs[id].map((f) => ({ ...f }));
+    return copy;
   }
 
   async eventsRequested(worker: WorkerSpec): Promise<PerJob<EventsRequest>> {
@@ -258,12 +275,11 @@ export class DummyMessenger implements Messenger {
     if (this.a.outputDir) {
       // One shared directory: the lfn (from the job) must name a file inside it.
       const file = resolveInside(this.a.outputDir, lfn, { allowAbsolute: false });
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, content);
+      writeCreatingDir(file, content);
       this.s(worker).written.push(file);
       return { lfn, path: file, fileType, fsize: content.length, chksum: `ad:${adler32(content)}` };
     }
-    const base = worker.accessPoint ?? path.join(os.tmpdir(), 'harvester-dummy-outputs', String(worker.workerID));
+    const base = worker.accessPoint ?? path.join(DEFAULT_OUTPUT_BASE, String(worker.workerID));
     const file = path.join(base, lfn);
     if (this.dir(worker)) fs.writeFileSync(file, content);
     return { lfn, path: file, fileType, fsize: content.length, chksum: `ad:${adler32(content)}` };

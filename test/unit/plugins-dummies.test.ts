@@ -186,6 +186,17 @@ describe('dummy messenger emulates a payload', () => {
     await m.feedJobs(evil, [je]);
     await expect(m.getFilesToStageOut(evil)).rejects.toThrow(/escaped\.root/);
     expect(fs.existsSync(path.join(outputDir, '..', 'escaped.root'))).toBe(false);
+
+    // An lfn with a directory part: the directory is created on first use; the report is a copy the caller may change.
+    const nested = makeWorkerSpec({ status: 'finished' });
+    const jn = makeJobSpec();
+    jn.jobParams = { ...jn.jobParams, outFiles: `sub/dir/out.${jn.PandaID}.root`, logFile: '' };
+    await m.setupAccessPoints([nested]);
+    await m.feedJobs(nested, [jn]);
+    const first = await m.getFilesToStageOut(nested);
+    expect(fs.statSync(path.join(outputDir, 'sub', 'dir', `out.${jn.PandaID}.root`)).isFile()).toBe(true);
+    first[String(jn.PandaID)][0].lfn = 'changed';
+    expect((await m.getFilesToStageOut(nested))[String(jn.PandaID)][0].lfn).toBe(`sub/dir/out.${jn.PandaID}.root`);
   });
 });
 
