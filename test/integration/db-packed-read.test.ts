@@ -88,6 +88,26 @@ function packedTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => 
     await db.sql.run('DELETE FROM job_table WHERE PandaID = ?', [id]);
   });
 
+  it('JSON columns: scalars, empty text, escapes and long numbers decode as the plain read; text that is not JSON fails naming the column', async () => {
+    const stored: Array<[number, string | null]> = [
+      [78_000_001, '"just a string"'], [78_000_002, ''], [78_000_003, 'null'], [78_000_004, '123456789012345678'],
+      [78_000_005, '{"a":"\\u00e9\\n\\"q\\"","b":[1.0,-0,1e3],"c":{}}'], [78_000_006, '[]'], [78_000_007, null],
+    ];
+    for (const [id, text] of stored) await db.sql.run('INSERT INTO job_table (PandaID, status, jobParams) VALUES (?, ?, ?)', [id, 'running', text]);
+    const ids = stored.map(([id]) => id);
+    const plain = (await selectIn(db.sql, 'job_table', 'PandaID, jobParams', 'PandaID', ids)).map((r) => decodeRow<Record<string, unknown>>(JOB_CODEC, r));
+    const packed = await selectDecodedIn<Record<string, unknown>>(db.sql, JOB_CODEC, ['PandaID', 'jobParams'], 'PandaID', ids);
+    const byId = (rows: Array<Record<string, unknown>>) => new Map(rows.map((r) => [r.PandaID, r.jobParams]));
+    expect(byId(packed)).toEqual(byId(plain));
+    expect(byId(packed).get(78_000_001)).toBe('just a string');
+    expect(byId(packed).get(78_000_002)).toBeNull();
+    expect(byId(packed).get(78_000_005)).toEqual({ a: 'é\n"q"', b: [1, -0, 1000], c: {} });
+
+    await db.sql.run('INSERT INTO job_table (PandaID, status, jobParams) VALUES (?, ?, ?)', [78_000_008, 'running', '{not json']);
+    await expect(selectDecodedIn(db.sql, JOB_CODEC, ['PandaID', 'jobParams'], 'PandaID', [...ids, 78_000_008])).rejects.toThrow(/job_table\.jobParams: stored value is not JSON/);
+    await db.sql.run('DELETE FROM job_table WHERE PandaID >= 78000001 AND PandaID <= 78000008');
+  });
+
   it('workers and loadJobs go through it: same values, order as asked', async () => {
     const [w] = await selectDecodedIn<Record<string, unknown>>(db.sql, WORK_CODEC, WORK_COLUMNS, 'workerID', [5]);
     expect(w).toMatchObject({ workerID: 5, workAttributes: { a: 'ü"' }, submitTime: new Date('2030-05-06T07:08:09.010Z'), batchID: 'pid:123' });
