@@ -52,6 +52,24 @@ function bulkTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => Pr
     ]);
   });
 
+  it('rows whose column sets change from row to row (order, undefined values, a subset, a superset) each write their own columns', async () => {
+    await insert(db, 'work_table', Array.from({ length: 7 }, (_, i) => ({ workerID: i + 1, status: 'submitted', nativeStatus: 'old', batchID: 'b' })));
+    await bulkUpdate(db.sql, WORK_CODEC, 'workerID', [
+      { id: 1, set: { status: 'running', nativeStatus: 'R1' } },
+      { id: 2, set: { status: 'running', nativeStatus: 'R2' } },
+      { id: 3, set: { nativeStatus: 'R3', status: 'failed' } },
+      { id: 4, set: { status: 'running', nativeStatus: undefined } },
+      { id: 5, set: { status: 'running', nativeStatus: 'R5', batchID: 'b5' } },
+      { id: 6, set: { status: 'running' }, expect: { batchID: 'b' } },
+      { id: 7, set: { status: 'running', nativeStatus: 'R7' }, expect: { batchID: 'other' } },
+    ]);
+    const rows = await db.sql.all('SELECT workerID, status, nativeStatus, batchID FROM work_table ORDER BY workerID');
+    expect(rows.map((r) => [Number(r.workerID), r.status, r.nativeStatus, r.batchID])).toEqual([
+      [1, 'running', 'R1', 'b'], [2, 'running', 'R2', 'b'], [3, 'failed', 'R3', 'b'], [4, 'running', 'old', 'b'],
+      [5, 'running', 'R5', 'b5'], [6, 'running', 'old', 'b'], [7, 'submitted', 'old', 'b'],
+    ]);
+  });
+
   it('expect mismatches leave the row alone; repeated ids apply in order; many rows and numbers', async () => {
     await insert(db, 'job_table', [
       { PandaID: 1, status: 'running', subStatus: 'running' },

@@ -60,16 +60,35 @@ interface Group {
   rows: SqlParam[][];
 }
 
-/** Keys of `o` whose value is defined and not in `skip`, and their comma-joined text (the group key part). */
-function definedKeys(o: Readonly<Record<string, unknown>>, skip: Readonly<Record<string, unknown>> | undefined): { cols: string[]; key: string } {
-  const cols: string[] = [];
-  let key = '';
+interface KeySet {
+  cols: string[];
+  /** The comma-joined columns (the group key part). */
+  key: string;
+}
+
+const NO_KEYS: KeySet = { cols: [], key: '' };
+
+/**
+ * Keys of `o` whose value is defined and not in `skip`. The rows of one
+ * write-back are mostly built by one code path with the same keys in the same
+ * order, so the previous row's set is checked first and reused: no array and
+ * key text per row.
+ */
+function definedKeys(o: Readonly<Record<string, unknown>>, skip: Readonly<Record<string, unknown>> | undefined, prev: KeySet): KeySet {
+  let i = 0;
+  let same = true;
   for (const k in o) {
     if (o[k] === undefined || (skip !== undefined && k in skip)) continue;
-    cols.push(k);
-    key = key === '' ? k : `${key},${k}`;
+    if (prev.cols[i] !== k) {
+      same = false;
+      break;
+    }
+    i++;
   }
-  return { cols, key };
+  if (same && i === prev.cols.length) return prev;
+  const cols: string[] = [];
+  for (const k in o) if (o[k] !== undefined && (skip === undefined || !(k in skip))) cols.push(k);
+  return { cols, key: cols.join(',') };
 }
 
 /**
@@ -84,9 +103,11 @@ function groupRows(c: TableCodec, rows: readonly BulkRow[], constSet: Readonly<R
   const rounds: Array<Map<string, Group>> = [];
   const seen: Array<Set<SqlParam>> = [];
   const hasConst = Object.keys(constSet).length > 0;
+  let set = NO_KEYS;
+  let expect = NO_KEYS;
   for (const r of rows) {
-    const set = definedKeys(r.set, constSet);
-    const expect = r.expect ? definedKeys(r.expect, undefined) : { cols: [], key: '' };
+    set = definedKeys(r.set, constSet, set);
+    expect = r.expect ? definedKeys(r.expect, undefined, expect) : NO_KEYS;
     if (set.cols.length === 0 && !hasConst) continue;
     const key = `${set.key}|${expect.key}`;
     let round = 0;
