@@ -1,5 +1,6 @@
 import type { SqlExecutor, SqlParam } from '../sql';
 import { idSet } from './engine';
+import { selectRows } from '../repo/sql-util';
 
 /** The two owner-based job lock channels the staging agents use (facts §3.2). */
 export type JobLockChannel = 'preparator' | 'stager';
@@ -42,7 +43,7 @@ export async function ownedJobs(sql: SqlExecutor, channel: JobLockChannel, owner
     params.push(subStatus);
   }
   const forUpdate = sql.dialect === 'mariadb' ? ' FOR UPDATE' : '';
-  const rows = await sql.all<{ PandaID: unknown }>(`SELECT PandaID FROM job_table WHERE ${where}${forUpdate}`, params);
+  const rows = await selectRows<{ PandaID: unknown }>(sql, `SELECT PandaID FROM job_table WHERE ${where}${forUpdate}`, params, ['PandaID']);
   return rows.map((r) => Number(r.PandaID));
 }
 
@@ -59,7 +60,7 @@ export async function heldJobStates(sql: SqlExecutor, channel: JobLockChannel, o
   const { lock } = CHANNEL[channel];
   const ids = idSet(sql, pandaIDs);
   const forUpdate = sql.dialect === 'mariadb' ? ' FOR UPDATE' : '';
-  const rows = await sql.all(`SELECT PandaID, status, subStatus FROM job_table WHERE PandaID IN ${ids.sql} AND ${lock} = ?${forUpdate}`, [...ids.params, owner]);
+  const rows = await selectRows(sql, `SELECT PandaID, status, subStatus FROM job_table WHERE PandaID IN ${ids.sql} AND ${lock} = ?${forUpdate}`, [...ids.params, owner], ['PandaID', 'status', 'subStatus']);
   for (const r of rows) out.set(Number(r.PandaID), { status: String(r.status), subStatus: String(r.subStatus) });
   return out;
 }

@@ -2,6 +2,7 @@ import { secondsBefore } from '../dates';
 import type { SqlExecutor } from '../sql';
 import { FINAL_WORKER_STATUSES } from './common';
 import { idSet } from './engine';
+import { selectRows } from '../repo/sql-util';
 
 /**
  * Locks the other members of a monitor worker set (workers sharing a job with
@@ -22,9 +23,9 @@ export async function lockWorkersForMonitor(
   const params = [...ids.params, ...FINAL_WORKER_STATUSES, owner, secondsBefore(now, lockInterval)];
   return sql.transaction(async (tx) => {
     await tx.run(`UPDATE work_table SET lockedBy = ?, modificationTime = ? WHERE ${cond}`, [owner, now, ...params]);
-    const rows = await tx.all<{ workerID: number }>(
+    const rows = await selectRows<{ workerID: number }>(tx,
       `SELECT workerID FROM work_table WHERE workerID IN ${idSet(tx, workerIDs).sql} AND lockedBy = ?`,
-      [...idSet(tx, workerIDs).params, owner],
+      [...idSet(tx, workerIDs).params, owner], ['workerID'],
     );
     return rows.map((r) => Number(r.workerID));
   });

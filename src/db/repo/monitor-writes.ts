@@ -6,7 +6,7 @@ import { bulkUpdate, type BulkRow } from './bulk-update';
 import { FILE_CODEC, JOB_CODEC, WORK_CODEC } from './codec';
 import type { JobRow } from './jobs';
 import { insertRelations } from './relations';
-import { chunks, insertRows, selectIn } from './sql-util';
+import { chunks, insertRows, selectIn, selectRows } from './sql-util';
 import type { WorkerRow } from './workers';
 
 /** Changes to one worker row; written with `lockedBy = NULL`. */
@@ -59,9 +59,9 @@ export async function writeMonitorSets(sql: SqlExecutor, owner: string, sets: re
     const owned = new Set<number>();
     for (const part of chunks(allIDs)) {
       const ids = idSet(tx, part);
-      const rows = await tx.all(
+      const rows = await selectRows(tx,
         `SELECT workerID FROM work_table WHERE workerID IN ${ids.sql} AND lockedBy = ? AND (status IS NULL OR status NOT IN (${finals}))${forUpdate}`,
-        [...ids.params, owner, ...FINAL_WORKER_STATUSES],
+        [...ids.params, owner, ...FINAL_WORKER_STATUSES], ['workerID'],
       );
       for (const r of rows) owned.add(Number(r.workerID));
     }

@@ -16,16 +16,68 @@ export function chunks<T>(items: readonly T[], size = MAX_IDS): T[][] {
   return out;
 }
 
-/** SELECT … WHERE col IN (ids), chunked; `extra` is ANDed in. */
+/** Output name of one select-list item (`col`, `t.col`, `expr AS name`), or undefined when it is not that simple. */
+function outputName(item: string): string | undefined {
+  const m = /^\s*(?:(?:\w+\.)?(\w+)|.+?\s+AS\s+(\w+))\s*$/is.exec(item);
+  return m ? (m[2] ?? m[1]) : undefined;
+}
+
+const rowBuilders = new Map<string, (values: readonly unknown[]) => Row>();
+
+/** `v => ({ a: v[0], b: v[1] })` for these names, generated once (one object shape, no keyed stores per row). */
+function rowBuilder(names: readonly string[]): (values: readonly unknown[]) => Row {
+  const key = names.join(',');
+  let b = rowBuilders.get(key);
+  if (!b) {
+    // Names are identifiers of this codebase's SQL (checked by the caller's pattern), quoted with JSON.stringify.
+    b = new Function(`'use strict'; return (v) => ({ ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} });`)() as (values: readonly unknown[]) => Row;
+    rowBuilders.set(key, b);
+  }
+  return b;
+}
+
+/**
+ * Rows of a SELECT whose output columns are `names`. On sqlite they come
+ * packed, as selectDecodedIn's: one `json_group_array(json_array(…))` string
+ * over the query as a subquery, parsed once — node-sqlite3 builds every row
+ * object column by column through N-API, ~0.5 µs a value, and the agents read
+ * thousands of id pairs and status rows a cycle. Values are what the driver
+ * gives (INTEGER and TEXT exact, REAL to 15 digits, NULL); a BLOB, which JSON
+ * cannot carry, makes it read the plain way. Row order is the subquery's
+ * (callers that need an order sort). MariaDB runs the query as it is.
+ */
+export async function selectRows<T extends Row = Row>(sql: SqlExecutor, query: string, params: readonly SqlParam[], names: readonly string[]): Promise<T[]> {
+  if (sql.dialect !== 'sqlite' || names.length === 0) return sql.all<T>(query, params);
+  let row: { j: string } | undefined;
+  try {
+    [row] = await sql.all<{ j: string }>(`SELECT json_group_array(json_array(${names.map((n) => `"${n}"`).join(', ')})) AS j FROM (${query})`, params);
+  } catch (err) {
+    if (!/JSON cannot hold BLOB/i.test((err as Error).message)) throw err;
+    return sql.all<T>(query, params);
+  }
+  const build = rowBuilder(names);
+  const values = JSON.parse(row?.j ?? '[]') as unknown[][];
+  const out = new Array<T>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = build(values[i]) as T;
+  return out;
+}
+
+/** SELECT … WHERE col IN (ids), chunked; `extra` is ANDed in. Packed on sqlite when the select list is plain columns or `… AS name` (selectRows). */
 export async function selectIn(
   sql: SqlExecutor, table: string, columns: string, col: string, ids: readonly SqlParam[], extra?: { sql: string; params: SqlParam[] },
 ): Promise<Row[]> {
   const out: Row[] = [];
+  const items = columns.split(',');
+  const names = items.map(outputName);
+  const packable = names.every((n): n is string => n !== undefined) && new Set(names).size === names.length;
   for (const part of chunks(ids)) {
     // idSet: one JSON parameter on sqlite (same SQL text for every batch size, cached statement, no 500-'?' binding).
     const set = idSet(sql, part);
     const where = `${col} IN ${set.sql}${extra ? ` AND (${extra.sql})` : ''}`;
-    for (const r of await sql.all(`SELECT ${columns} FROM ${table} WHERE ${where}`, [...set.params, ...(extra?.params ?? [])])) out.push(r);
+    const query = `SELECT ${columns} FROM ${table} WHERE ${where}`;
+    const params = [...set.params, ...(extra?.params ?? [])];
+    const rows = packable ? await selectRows(sql, query, params, names as string[]) : await sql.all(query, params);
+    for (const r of rows) out.push(r);
   }
   return out;
 }

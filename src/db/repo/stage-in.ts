@@ -2,6 +2,7 @@ import { idSet } from '../claim/engine';
 import { secondsBefore } from '../dates';
 import type { SqlExecutor, SqlParam } from '../sql';
 import { fromSqlDateTime } from '../dates';
+import { selectRows } from './sql-util';
 
 /**
  * Stage-in queries of the preparator (facts §2.3) that the generic row
@@ -53,6 +54,8 @@ export interface InputFileCopy {
   groupUpdateTime: Date | null;
 }
 
+const COPY_COLUMNS = ['PandaID', 'fileID', 'lfn', 'fileType', 'endpoint', 'status', 'path', 'groupID', 'groupStatus', 'groupUpdateTime'];
+
 /** File statuses that say something about an LFN's stage-in (the original's get_file_status). */
 const LOOKUP_STATUSES = ['ready', 'to_prepare', 'triggered', 'preparing'];
 
@@ -67,11 +70,11 @@ export async function findInputFileCopies(sql: SqlExecutor, lfns: readonly strin
   for (let i = 0; i < unique.length; i += 500) {
     const part = idSet(sql, unique.slice(i, i + 500));
     const statuses = idSet(sql, LOOKUP_STATUSES);
-    const rows = await sql.all(
+    const rows = await selectRows(sql,
       `SELECT f.PandaID, f.fileID, f.lfn, f.fileType, f.endpoint, f.status, f.path, f.groupID, f.groupStatus, f.groupUpdateTime
          FROM file_table f JOIN job_table j ON j.PandaID = f.PandaID
         WHERE f.lfn IN ${part.sql} AND f.fileType IN ('input', 'aux_input') AND f.status IN ${statuses.sql} AND j.status = 'starting'`,
-      [...part.params, ...statuses.params],
+      [...part.params, ...statuses.params], COPY_COLUMNS,
     );
     for (const r of rows) {
       out.push({

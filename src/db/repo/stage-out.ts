@@ -3,7 +3,7 @@ import type { FileSpec } from '../../plugins/types';
 import { noIndex, type SqlExecutor } from '../sql';
 import { FILE_COLUMNS } from '../columns';
 import { decodeRow, FILE_CODEC } from './codec';
-import { selectDecodedIn } from './sql-util';
+import { selectDecodedIn, selectRows } from './sql-util';
 
 /**
  * Stage-out queries of the stager (facts §2.6) beyond the generic row
@@ -37,10 +37,10 @@ export async function outputStatusCounts(sql: SqlExecutor, pandaIDs: readonly nu
   for (let i = 0; i < pandaIDs.length; i += 500) {
     const ids = idSet(sql, pandaIDs.slice(i, i + 500));
     const types = idSet(sql, OUTPUT_FILE_TYPES);
-    const rows = await sql.all(
+    const rows = await selectRows(sql,
       `SELECT PandaID, status, COUNT(*) AS n FROM file_table
         WHERE PandaID IN ${ids.sql} AND fileType IN ${types.sql} AND ${noIndex(sql.dialect, 'zipFileID')} IS NULL GROUP BY PandaID, status`,
-      [...ids.params, ...types.params],
+      [...ids.params, ...types.params], ['PandaID', 'status', 'n'],
     );
     for (const r of rows) {
       const id = Number(r.PandaID);
