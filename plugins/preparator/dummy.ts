@@ -64,7 +64,8 @@ export class DummyPreparator implements Preparator {
   }
 
   async resolveInputPaths(job: JobSpec): Promise<InputPathsResult> {
-    const paths: Record<string, string> = {};
+    // Keyed by LFN, unique per job: a null-prototype object is a dictionary in V8 (no new hidden class per key).
+    const paths = Object.create(null) as Record<string, string>;
     for (const f of inputs(job)) paths[f.lfn] = constructFilePath(this.a.basePath, f.scope, f.lfn);
     return { status: 'done', diag: '', paths };
   }

@@ -90,7 +90,8 @@ export class LocalCopyPreparator implements Preparator, Closeable {
   async resolveInputPaths(job: JobSpec): Promise<InputPathsResult> {
     const dir = this.destDir(job);
     if (typeof dir !== 'string') return { status: 'failed', diag: `PandaID ${job.PandaID}: ${dir.problem}` };
-    const paths: Record<string, string> = {};
+    // Keyed by LFN, unique per job: a null-prototype object is a dictionary in V8 (no new hidden class per key).
+    const paths = Object.create(null) as Record<string, string>;
     const problems: string[] = [];
     for (const f of job.inFiles) {
       const dest = inputDestination(dir, f.lfn);

@@ -39,6 +39,10 @@ describe('outputFilesToReport', () => {
     ], { lfn: 'l', guid: 'LG' });
     expect(JSON.parse(text)).toEqual({ o: { guid: 'G', fsize: 5, adler32: '0000abcd' }, l: { guid: 'LG', fsize: 5, adler32: '0000abcd' } });
     expect(adler32Of('md:ffff')).toBeNull();
+    expect(outputFilesToReport([], null)).toBe('{}');
+    // LFNs needing escapes; a repeated LFN keeps its place and takes the last values, as an object keyed by LFN would.
+    const odd = outputFilesToReport([f('a"b\\c', 'output', 'finished'), f('x', 'output', 'finished'), f('a"b\\c', 'log', 'finished', { fsize: 9 })], null);
+    expect(odd).toBe(JSON.stringify({ 'a"b\\c': { guid: null, fsize: 9, adler32: '0000abcd' }, x: { guid: null, fsize: 5, adler32: '0000abcd' } }));
   });
 });
 

@@ -25,10 +25,16 @@ export function adler32Of(chksum: string | null | undefined): string | null {
 
 /** `outputFilesToReport` of a staged job: JSON `{lfn: {guid, fsize, adler32}}` of its finished output and log files. */
 export function outputFilesToReport(files: readonly FileSpec[], logExt: JsonObject | null | undefined): string {
-  const report: Record<string, ReportedFile> = {};
+  // The JSON text is built entry by entry, not as an object keyed by LFN: every
+  // new key on a plain object makes V8 create a new hidden class, and LFNs are
+  // unique, so that object cost a map allocation and a transition per file.
+  // A repeated LFN keeps its first place and takes the last value, as the object did.
+  const entries = new Map<string, ReportedFile>();
   for (const f of files) {
     if (f.status !== 'finished' || (f.fileType !== 'output' && f.fileType !== 'log')) continue;
-    report[f.lfn] = { guid: guidOf(f, logExt), fsize: f.fsize ?? null, adler32: adler32Of(f.chksum) };
+    entries.set(f.lfn, { guid: guidOf(f, logExt), fsize: f.fsize ?? null, adler32: adler32Of(f.chksum) });
   }
-  return JSON.stringify(report);
+  let text = '';
+  for (const [lfn, r] of entries) text += `${text === '' ? '' : ','}${JSON.stringify(lfn)}:${JSON.stringify(r)}`;
+  return `{${text}}`;
 }
