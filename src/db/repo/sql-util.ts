@@ -50,7 +50,8 @@ export async function selectRows<T extends Row = Row>(sql: SqlExecutor, query: s
   if (sql.dialect !== 'sqlite' || names.length === 0) return sql.all<T>(query, params);
   let row: { j: string } | undefined;
   try {
-    [row] = await sql.all<{ j: string }>(`SELECT json_group_array(json_array(${names.map((n) => `"${n}"`).join(', ')})) AS j FROM (${query})`, params);
+    // Qualified (q."name"): a name the subquery does not output is an error, never sqlite's fallback of a double-quoted word to a string.
+    [row] = await sql.all<{ j: string }>(`SELECT json_group_array(json_array(${names.map((n) => `q."${n}"`).join(', ')})) AS j FROM (${query}) AS q`, params);
   } catch (err) {
     if (!/JSON cannot hold BLOB/i.test((err as Error).message)) throw err;
     return sql.all<T>(query, params);
