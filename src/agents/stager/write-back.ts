@@ -10,6 +10,7 @@ import type { FileSpec, FileUpdate, JobSubStatus } from '../../plugins/types';
 import { PILOT_ERRORS, withPilotError } from '../pilot-error';
 import { nextStageOutState } from './job-state';
 import { outputFilesToReport } from './output-report';
+import { appendTo } from '../../collections';
 
 /** A file change the stager writes: the plugin's fields plus the attempt counter. */
 export type FileChange = FileUpdate & { attemptNr?: number };
@@ -90,11 +91,7 @@ async function writeFileChanges(tx: SqlExecutor, writes: readonly StagerWrite[],
     for (const { fileID, ...set } of w.files) {
       rows.push({ fileID, set: { ...set, modificationTime: now } });
       if (set.status === undefined) continue;
-      if (EVENT_STATUSES.has(set.status)) {
-        const ids = byStatus.get(set.status);
-        if (ids) ids.push(fileID);
-        else byStatus.set(set.status, [fileID]);
-      }
+      if (EVENT_STATUSES.has(set.status)) appendTo(byStatus, set.status, fileID);
       const f = loaded.get(fileID);
       const isZip = f?.fileType === 'zip_output' || f?.isZip === 1;
       if (isZip && (set.status === 'finished' || set.status === 'failed')) zipsEnded.push({ fileID, status: set.status });
@@ -130,11 +127,7 @@ async function addReports(tx: SqlExecutor, staged: readonly StagerWrite[], sets:
   if (staged.length === 0) return;
   // Grouped once: a filter over every file per job was quadratic in the batch (500 jobs x 500 files).
   const byJob = new Map<number, FileSpec[]>();
-  for (const f of await finishedOutputFiles(tx, staged.map((w) => w.job.PandaID))) {
-    const own = byJob.get(f.PandaID);
-    if (own) own.push(f);
-    else byJob.set(f.PandaID, [f]);
-  }
+  for (const f of await finishedOutputFiles(tx, staged.map((w) => w.job.PandaID))) appendTo(byJob, f.PandaID, f);
   for (const w of staged) {
     const set = sets.get(w.job.PandaID);
     if (set) set.outputFilesToReport = outputFilesToReport(byJob.get(w.job.PandaID) ?? [], w.job.jobParamsExtForLog);

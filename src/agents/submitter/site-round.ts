@@ -8,6 +8,7 @@ import type { PandaQueueRow } from '../../db/claim/queues';
 import type { ReleaseRow } from '../../db/claim/engine';
 import type { PqColumn } from '../../db/columns';
 import { submitQueue, type QueueRoundResult, type SubmitterRoundContext } from './queue-round';
+import { appendTo } from '../../collections';
 
 export interface SiteRoundArgs extends SubmitterRoundContext {
   site: SiteClaim;
@@ -22,7 +23,7 @@ function byQueue(rows: readonly PandaQueueRow[]): Map<string, PandaQueueRow[]> {
   const out = new Map<string, PandaQueueRow[]>();
   for (const r of rows) {
     const name = r.queueName ?? r.uniqueName;
-    out.set(name, [...(out.get(name) ?? []), r]);
+    appendTo(out, name, r);
   }
   return out;
 }

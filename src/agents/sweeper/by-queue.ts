@@ -5,6 +5,7 @@ import type { Sweeper } from '../../plugins/sweeper';
 import type { QueueConfig } from '../../queue-config/types';
 import { queuePlugin, workerQueueConfig } from '../monitor/queue-plugins';
 import type { AgentServices } from '../services';
+import { appendTo } from '../../collections';
 
 /** Workers of one queue and configID with that version's sweeper and messenger. */
 export interface SweeperGroup {
@@ -23,9 +24,7 @@ export async function groupForSweeper(services: AgentServices, workers: readonly
   const byKey = new Map<string, WorkerRow[]>();
   for (const w of workers) {
     const k = JSON.stringify([w.computingSite, w.configID ?? null]);
-    const list = byKey.get(k);
-    if (list) list.push(w);
-    else byKey.set(k, [w]);
+    appendTo(byKey, k, w);
   }
   const groups: SweeperGroup[] = [];
   const unresolved: WorkerRow[] = [];
