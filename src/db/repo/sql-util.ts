@@ -29,7 +29,7 @@ function rowBuilder(names: readonly string[]): (values: readonly unknown[]) => R
   const key = names.join(',');
   let b = rowBuilders.get(key);
   if (!b) {
-    // Names are identifiers of this codebase's SQL (checked by the caller's pattern), quoted with JSON.stringify.
+    // Names are plain identifiers (checked by selectRows), quoted with JSON.stringify.
     b = new Function(`'use strict'; return (v) => ({ ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} });`)() as (values: readonly unknown[]) => Row;
     rowBuilders.set(key, b);
   }
@@ -48,6 +48,9 @@ function rowBuilder(names: readonly string[]): (values: readonly unknown[]) => R
  */
 export async function selectRows<T extends Row = Row>(sql: SqlExecutor, query: string, params: readonly SqlParam[], names: readonly string[]): Promise<T[]> {
   if (sql.dialect !== 'sqlite' || names.length === 0) return sql.all<T>(query, params);
+  const bad = names.find((n) => !/^\w+$/.test(n));
+  // The names go into the SQL text and the generated row builder: plain identifiers only (they come from this codebase, never from input).
+  if (bad !== undefined) throw new Error(`selectRows: column name ${JSON.stringify(bad)} is not a plain identifier`);
   let row: { j: string } | undefined;
   try {
     // Qualified (q."name"): a name the subquery does not output is an error, never sqlite's fallback of a double-quoted word to a string.
