@@ -83,18 +83,8 @@ export function decodeRow<T>(c: TableCodec, row: Row): T {
 }
 
 /**
- * The SQL expression a column is packed as in `json_array(…)` (sqlite): a JSON
- * column is embedded as JSON (`json(…)`, '' as NULL, as decodeRow reads it),
- * so the row's one JSON.parse builds it too — not escaped into a string
- * inside the row's JSON, unescaped and parsed a second time.
- */
-export function packedColumn(c: TableCodec, col: string): string {
-  return kindsOf(c).get(col) === JSON_COL ? `json(NULLIF(${col}, ''))` : col;
-}
-
-/**
  * A decoder for rows given as value arrays in `columns` order (the packed
- * sqlite read, see selectDecodedIn; JSON columns embedded, see packedColumn). It is generated once per column list as
+ * sqlite read, see selectDecodedIn). It is generated once per column list as
  * one object literal (`v => ({ PandaID: n(v[0]), status: v[1] ?? null, … })`):
  * V8 then allocates each row object at its final size with one shape, instead
  * of growing it key by key through megamorphic keyed stores — about half the
@@ -107,8 +97,9 @@ export function positionalDecoder<T>(c: TableCodec, columns: readonly string[]):
   const fields = columns.map((col, i) => {
     const key = JSON.stringify(col);
     switch (kind.get(col) ?? PLAIN) {
-      // Embedded by the packed SELECT as JSON (packedColumn): already parsed with the row.
-      case JSON_COL: return `${key}: v[${i}] ?? null`;
+      // Carried as text inside the row JSON and parsed here: embedding it with sqlite's
+      // json() instead cost more CPU in sqlite than the second parse saves (measured).
+      case JSON_COL: return `${key}: j(${key}, v[${i}])`;
       case DATE_COL: return `${key}: d[${i}](v[${i}])`;
       case INT_COL: return `${key}: n(v[${i}])`;
       default: return `${key}: v[${i}] ?? null`;
@@ -117,10 +108,11 @@ export function positionalDecoder<T>(c: TableCodec, columns: readonly string[]):
   const int = (v: unknown): unknown => decodeValue(c, INT_COL, '', v);
   // One memoizing date parser per date column (see columnDateParser); unused slots stay empty.
   const dates = columns.map((col) => (kind.get(col) === DATE_COL ? columnDateParser() : undefined));
-  const make = new Function('d', 'n', `'use strict'; return (v) => ({ ${fields.join(', ')} });`) as (
-    d: typeof dates, n: typeof int,
+  const json = (col: string, v: unknown): unknown => decodeValue(c, JSON_COL, col, v);
+  const make = new Function('d', 'j', 'n', `'use strict'; return (v) => ({ ${fields.join(', ')} });`) as (
+    d: typeof dates, j: typeof json, n: typeof int,
   ) => (values: readonly unknown[]) => T;
-  return make(dates, int);
+  return make(dates, json, int);
 }
 
 function parseJson(c: TableCodec, col: string, text: string): unknown {

@@ -1,7 +1,7 @@
 import type { Row, SqlExecutor, SqlParam } from '../sql';
 import { idSet } from '../claim/engine';
 import { normaliseParams } from '../sql-params';
-import { decodeRow, encodeValue, packedColumn, positionalDecoder, type TableCodec } from './codec';
+import { decodeRow, encodeValue, positionalDecoder, type TableCodec } from './codec';
 
 /** Most bound parameters per statement: below sqlite's 32766 and MariaDB's 65535. */
 export const MAX_IDS = 500;
@@ -115,7 +115,7 @@ export async function selectDecodedIn<T>(
     (await selectIn(sql, c.table, columns.join(', '), col, part, extra)).map((r) => decodeRow<T>(c, r));
   if (sql.dialect !== 'sqlite') return plain(ids);
   const decode = decoderFor<T>(c, columns);
-  const packed = `json_group_array(json_array(${columns.map((col) => packedColumn(c, col)).join(', ')})) AS j`;
+  const packed = `json_group_array(json_array(${columns.join(', ')})) AS j`;
   const out: T[] = [];
   for (const part of chunks(ids)) {
     const set = idSet(sql, part);
@@ -124,8 +124,7 @@ export async function selectDecodedIn<T>(
     try {
       [row] = await sql.all<{ j: string }>(`SELECT ${packed} FROM ${c.table} WHERE ${where}`, [...set.params, ...(extra?.params ?? [])]);
     } catch (err) {
-      // A BLOB in a plain column; or a JSON column whose text is not JSON, which the plain read reports by column.
-      if (!/JSON cannot hold BLOB|malformed JSON/i.test((err as Error).message)) throw err;
+      if (!/JSON cannot hold BLOB/i.test((err as Error).message)) throw err;
       out.push(...(await plain(part)));
       continue;
     }
