@@ -1,6 +1,6 @@
 import type { Row, SqlExecutor, SqlParam } from '../sql';
 import { idSet } from '../claim/engine';
-import { normaliseParams } from '../sql-params';
+import { normaliseInPlace } from '../sql-params';
 import { decodeRow, encodeValue, positionalDecoder, type TableCodec } from './codec';
 
 /** Most bound parameters per statement: below sqlite's 32766 and MariaDB's 65535. */
@@ -150,7 +150,9 @@ export async function insertRows(sql: SqlExecutor, c: TableCodec, rows: Readonly
       // `->>` gives JSON numbers as INTEGER/REAL and strings as TEXT, as
       // binding them would; a BLOB, which JSON cannot carry, takes VALUES.
       const picks = cols.map((_, i) => `value->>${i}`).join(', ');
-      await sql.run(`INSERT INTO ${c.table} (${cols.join(', ')}) SELECT ${picks} FROM json_each(?)`, [JSON.stringify(encoded.map((r) => normaliseParams(r)))]);
+      // The encoded rows are this call's own arrays: normalised in place, as bulkUpdate does, not copied.
+      for (const r of encoded) normaliseInPlace(r);
+      await sql.run(`INSERT INTO ${c.table} (${cols.join(', ')}) SELECT ${picks} FROM json_each(?)`, [JSON.stringify(encoded)]);
       continue;
     }
     const values = part.map(() => `(${placeholders(cols.length)})`).join(', ');
