@@ -15,15 +15,16 @@
  *   node dist/bench/e2e.js --jobs 20000 --keep   (keep the temp dir and its log)
  *   node dist/bench/e2e.js --no-write-files      (dummy messenger in memory: no output files)
  *   node dist/bench/e2e.js --idle-seconds 10      (then 10 s with nothing to do: idle_cpu_ms_per_s)
+ *   node dist/bench/e2e.js --dir /data/bench      (run directories there instead of var/bench)
  *   BENCH_MASTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node dist/bench/e2e.js   (profile the master)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startWms, type WmsHandle } from '../src/wms/server';
 import { fastCycleConfig } from '../test/helpers/fast-cycle-config';
+import { makeRunDir, retireRunDir } from './lib/run-dirs';
 
 interface Args {
   jobs: number;
@@ -32,10 +33,12 @@ interface Args {
   idleSeconds: number;
   /** The dummy messenger writes each job's output file to disk (default); off = in memory. */
   writeFiles: boolean;
+  /** Where each run makes its own directory (retired to <baseDir>/.trash at the end unless --keep: lib/run-dirs.ts). */
+  baseDir: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { jobs: 2000, keep: false, writeFiles: true, idleSeconds: 0 };
+  const args: Args = { jobs: 2000, keep: false, writeFiles: true, idleSeconds: 0, baseDir: DEFAULT_BASE_DIR };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--jobs' || a === '-n') args.jobs = Number(argv[++i]);
@@ -43,7 +46,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-write-files') args.writeFiles = false;
     else if (a === '--idle-seconds') args.idleSeconds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (expected --jobs N [--keep] [--no-write-files] [--idle-seconds S])`);
+    else if (a === '--dir') args.baseDir = path.resolve(argv[++i] ?? '');
+    else throw new Error(`unknown argument ${a} (expected --jobs N [--keep] [--no-write-files] [--idle-seconds S] [--dir D])`);
   }
   if (!Number.isFinite(args.idleSeconds) || args.idleSeconds < 0) throw new Error(`--idle-seconds: expected a number >= 0, got ${args.idleSeconds}`);
   if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs: expected a positive integer, got ${args.jobs}`);
@@ -51,7 +55,15 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 const REPO = path.resolve(__dirname, '../..');
+/**
+ * Runs go under the repository's var/ (as the service's own state does), not
+ * the shared /tmp that test suites and other tools fill and empty: see
+ * lib/run-dirs.ts for why what was deleted nearby matters.
+ */
+const DEFAULT_BASE_DIR = path.join(REPO, 'var', 'bench');
 const QUEUE = 'BENCH';
+
+const outputDirOf = (runDir: string): string => path.join(runDir, 'outputs');
 
 function queueConfig(n: number, dir: string, writeFiles: boolean): object {
   return {
@@ -67,7 +79,7 @@ function queueConfig(n: number, dir: string, writeFiles: boolean): object {
       workerMaker: { module: 'dummy', name: 'DummyWorkerMaker' },
       // The scenario's one output file per job, written into one output directory and removed by the sweeper.
       messenger: writeFiles
-        ? { module: 'dummy', name: 'DummyMessenger', outputDir: path.join(dir, 'outputs') }
+        ? { module: 'dummy', name: 'DummyMessenger', outputDir: outputDirOf(dir) }
         : { module: 'dummy', name: 'DummyMessenger' },
       stager: { module: 'dummy', name: 'DummyStager' },
       monitor: { module: 'dummy', name: 'DummyMonitor', runAfter: 1, finishAfter: 1, writeStatusFile: false },
@@ -95,20 +107,23 @@ function systemConfig(dir: string, apiUrl: string): string {
 }
 
 /**
- * Kernel CPU to create one small file next to the output directory, µs,
- * measured in this process before the master starts. The scenario writes one
- * output file per job; on ext4 without a journal (this VM's root) creating a
- * file scans past every inode of the block group deleted in the last 1-6
- * minutes, so the same create costs 5 µs or 300 µs depending on what was
- * deleted nearby just before (an earlier bench run's cleanup, a test suite).
- * The files stay until the end: deleting them would add to that cost.
+ * Kernel CPU to create one small file in the output directory, µs, measured in
+ * this process (idle otherwise) before the master starts. The scenario writes
+ * one output file per job; on ext4 without a journal (this VM's root) creating
+ * a file scans past every inode of its block group deleted in the last minute
+ * or more, so the same create costs 15 µs or 950 µs depending on what was
+ * deleted nearby just before (an earlier run's cleanup, a test suite's temp
+ * directory; lib/run-dirs.ts) — up to 1 ms of the master's CPU per job that
+ * says nothing about harvester. The probe writes into the output directory
+ * itself, because a directory's files take their inodes from its own block
+ * group. It is a hint only: 200 creates can find room the run's N creates do
+ * not. The probe files stay until the end of the run.
  */
-function fileCreateSysUs(dir: string, n = 200): number {
-  const calib = path.join(dir, 'fs-calibration');
-  fs.mkdirSync(calib);
+function fileCreateSysUs(outputDir: string, n = 200): number {
+  fs.mkdirSync(outputDir, { recursive: true });
   const body = Buffer.alloc(64, 120);
   const c0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) fs.writeFileSync(path.join(calib, `f${i}`), body);
+  for (let i = 0; i < n; i++) fs.writeFileSync(path.join(outputDir, `fs-probe-${i}`), body);
   return process.cpuUsage(c0).system / n;
 }
 
@@ -177,12 +192,12 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (process.platform !== 'linux') throw new Error('bench:e2e reads /proc: Linux only');
   const n = args.jobs;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harvester-bench-e2e-'));
+  const dir = makeRunDir(args.baseDir, 'e2e-');
   const ticks = clockTicks();
   let wms: WmsHandle | undefined;
   let child: ChildProcess | undefined;
   try {
-    const createUs = args.writeFiles ? fileCreateSysUs(dir) : 0;
+    const createUs = args.writeFiles ? fileCreateSysUs(outputDirOf(dir)) : 0;
     wms = await startWms({ host: '127.0.0.1', port: 0 });
     wms.store.addJobs(Array.from({ length: n }, () => ({ computingSite: QUEUE, inFiles: 'in.${PandaID}.root', outFiles: 'out.${PandaID}.root', logFile: '' })));
     fs.writeFileSync(path.join(dir, 'queues.json'), JSON.stringify(queueConfig(n, dir, args.writeFiles), null, 2));
@@ -290,7 +305,7 @@ async function main(): Promise<void> {
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await wms?.close();
-    if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
+    if (!args.keep) retireRunDir(args.baseDir, dir);
   }
 }
 
