@@ -37,8 +37,9 @@ export function adler32(data: Buffer | string): string {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   let a = 1;
   let b = 0;
-  for (const byte of buf) {
-    a = (a + byte) % 65521;
+  // Indexed: for-of over a Buffer allocates an iterator result per byte in unoptimized code.
+  for (let i = 0; i < buf.length; i++) {
+    a = (a + buf[i]) % 65521;
     b = (b + a) % 65521;
   }
   return (((b << 16) | a) >>> 0).toString(16).padStart(8, '0').slice(-8);

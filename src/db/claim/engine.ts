@@ -234,6 +234,12 @@ class SomeRowsLost extends Error {}
 /** Codec for release values: they are bound parameters already, nothing to encode. */
 const passThrough = (table: string): TableCodec => codec(table, [], [], []);
 
+function keyList(o: object | undefined): string {
+  let k = '';
+  if (o) for (const c in o) k += `${c},`;
+  return k;
+}
+
 function sameValues(a: Record<string, SqlParam> | undefined, b: Record<string, SqlParam> | undefined): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
@@ -274,9 +280,9 @@ export async function releaseRows<Id extends string | number, Col extends string
   const groups = new Map<string, Array<ReleaseRow<Id, Col>>>();
   for (const r of unique.values()) {
     // Rows with nothing but the lock to clear (the common case) share one group.
-    const key = r.set === undefined && r.expect === undefined
-      ? ''
-      : `${Object.keys(r.set ?? {}).sort().join(',')}|${Object.keys(r.expect ?? {}).sort().join(',')}`;
+    // Keys in insertion order: rows built by one code path share it, and two
+    // orders of one column set only cost one more statement, never a wrong write.
+    const key = r.set === undefined && r.expect === undefined ? '' : `${keyList(r.set)}|${keyList(r.expect)}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(r);
