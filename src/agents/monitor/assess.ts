@@ -5,6 +5,7 @@ import type { JobSpec, JsonObject, MapType, PerJob, WorkerStatus, WorkerUpdate }
 import type { WorkerRow } from '../../db/repo/workers';
 import type { QueueConfig } from '../../queue-config/types';
 import { heldBackStatus, isEndedWithOutput, nextWorkerStatus, PILOT_ERRORS } from './status-map';
+import { noHeartbeatStatuses } from '../no-heartbeat';
 
 /** What the monitor decided about one worker this cycle (the original's `retMap` entry). */
 export interface WorkerOutcome {
@@ -55,9 +56,6 @@ export interface AssessInput {
 
 const FINAL_MON = new Set<string>(['finished', 'failed', 'cancelled']);
 
-function noHeartbeatStatuses(qc: QueueConfig): Set<string> {
-  return new Set(qc.noHeartbeat.split(',').map((s) => s.trim()).filter(Boolean));
-}
 
 function heartbeatMinutes(qc: QueueConfig): number | null {
   const v = qc.messenger.worker_heartbeat;
@@ -137,7 +135,7 @@ export async function assessWorker(input: AssessInput): Promise<WorkerOutcome> {
     if (hasFiles) {
       out.newStatus = heldBackStatus(w.status);
     } else if (!w.postProcessed) {
-      const suppressed = noHeartbeatStatuses(qc).has(out.monStatus) || qc.truePilot;
+      const suppressed = noHeartbeatStatuses(qc.noHeartbeat).has(out.monStatus) || qc.truePilot;
       if (!suppressed || messenger.forcePostProcessing === true) {
         const res = await messenger.postProcessing(seen, await input.jobs(), (w.mapType ?? qc.mapType) as MapType);
         if (res.status === 'pending' && settings.postProcessTimeout > 0) {

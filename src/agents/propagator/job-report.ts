@@ -58,8 +58,3 @@ export function buildJobReport(job: ReportedJob): JobReport {
   }
   return report;
 }
-
-/** The queue's `noHeartbeat` statuses (a true pilot reports those itself). */
-export function noHeartbeatStatuses(noHeartbeat: string | undefined): Set<string> {
-  return new Set((noHeartbeat ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-}

@@ -14,7 +14,8 @@ import type { JobReportResult, JobStatusInfo } from '../../plugins/communicator'
 import { StatusCode } from '../../upstream/protocol';
 import type { AgentContext } from '../agent';
 import { withPilotError } from '../pilot-error';
-import { buildJobReport, isFullyReported, noHeartbeatStatuses, REPORT_JOB_COLUMNS, reportedStatus, type ReportedJob } from './job-report';
+import { buildJobReport, isFullyReported, REPORT_JOB_COLUMNS, reportedStatus, type ReportedJob } from './job-report';
+import { noHeartbeatStatuses } from '../no-heartbeat';
 import { liveWorkersOfJobs, markFilesToDelete } from './queries';
 import { lazyChild } from '../../log';
 
