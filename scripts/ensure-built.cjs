@@ -15,8 +15,10 @@ const lock = path.join(root, 'package-lock.json');
 const marker = path.join(root, 'node_modules', '.package-lock.json');
 if (!fs.existsSync(path.join(root, 'node_modules')) || mtime(marker) < mtime(lock)) {
   process.stderr.write('harvester: installing dependencies (npm install)...\n');
-  // npm install, not npm ci: npm 11 leaves other platforms' optional packages
-  // (msgpackr-extract's) out of the lock file and then refuses it in `npm ci`.
+  // npm install, not npm ci: npm 11 can write a lock file without other
+  // platforms' optional packages (msgpackr-extract's) and then refuses it in
+  // `npm ci`; npm install repairs such a file. The committed lock file has
+  // them, so `npm ci` works on a clean clone too.
   run('npm install --no-audit --no-fund');
 }
 
