@@ -46,7 +46,11 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--no-write-files') args.writeFiles = false;
     else if (a === '--idle-seconds') args.idleSeconds = Number(argv[++i]);
-    else if (a === '--dir') args.baseDir = path.resolve(argv[++i] ?? '');
+    else if (a === '--dir') {
+      const d = argv[++i];
+      if (!d) throw new Error('--dir: expected a directory for the run directories');
+      args.baseDir = path.resolve(d);
+    }
     else throw new Error(`unknown argument ${a} (expected --jobs N [--keep] [--no-write-files] [--idle-seconds S] [--dir D])`);
   }
   if (!Number.isFinite(args.idleSeconds) || args.idleSeconds < 0) throw new Error(`--idle-seconds: expected a number >= 0, got ${args.idleSeconds}`);

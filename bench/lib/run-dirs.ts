@@ -33,7 +33,8 @@ export function makeRunDir(baseDir: string, prefix: string): string {
 export function retireRunDir(baseDir: string, runDir: string, keepMs = TRASH_KEEP_MS, now = Date.now()): string[] {
   const trash = trashDir(baseDir);
   fs.mkdirSync(trash, { recursive: true });
-  // The rename's time, not the directory's, says when the run ended: mtime of the moved directory itself.
+  // Stamp the retire time on the moved directory (a rename need not change its
+  // mtime): a trash entry's age counts from the end of its run.
   const retired = path.join(trash, path.basename(runDir));
   fs.renameSync(runDir, retired);
   const t = new Date(now);
