@@ -11,6 +11,8 @@ import { fromSqlDateTime } from '../../src/db/dates';
 import { JOB_COLUMNS, WORK_COLUMNS } from '../../src/db/columns';
 import { decodeRow, JOB_CODEC, WORK_CODEC } from '../../src/db/repo/codec';
 import { loadJobColumns, loadJobs } from '../../src/db/repo/jobs';
+import { loadWorkerColumns, loadWorkers } from '../../src/db/repo/workers';
+import { buildWorkerReport, REPORT_WORKER_COLUMNS } from '../../src/agents/propagator/worker-report';
 import { insertRows, selectDecodedIn, selectIn, selectRows } from '../../src/db/repo/sql-util';
 import type { DbSettings } from '../../src/db/settings';
 import type { Row, SqlParam } from '../../src/db/sql';
@@ -161,6 +163,25 @@ function packedTests(settingsFor: () => DbSettings, cleanup: (s: DbSettings) => 
     expect(some[1].creationTime).toEqual(new Date('2030-01-02T03:04:05.000Z'));
     expect(some[1].jobAttributes).toEqual({ pilotErrorDiag: AWKWARD[4] });
     expect(await loadJobColumns(db.sql, [], cols)).toEqual([]);
+  });
+
+  it('loadWorkerColumns: the propagator report columns decode as loadWorkers decodes them, order as asked', async () => {
+    await db.sql.run('INSERT INTO work_table (workerID, status, computingSite, endTime, nJobs, errorCode, workParams) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [7, 'finished', 'Q', '2030-05-06 08:00:00.500', 2, 1008, JSON.stringify({ finalMonStatus: 'finished' })]);
+    const asked = [7, 99, 5]; // 99 does not exist
+    const some = await loadWorkerColumns(db.sql, asked, REPORT_WORKER_COLUMNS);
+    expect(some.map((w) => w.workerID)).toEqual([7, 5]);
+    const full = new Map((await loadWorkers(db.sql, asked)).map((w) => [w.workerID, w]));
+    for (const w of some) {
+      expect(Object.keys(w).sort()).toEqual([...REPORT_WORKER_COLUMNS].sort());
+      const f = full.get(w.workerID) as unknown as Record<string, unknown>;
+      expect(w).toEqual(Object.fromEntries(REPORT_WORKER_COLUMNS.map((c) => [c, f[c]])));
+      // The report from the subset is the report from the whole row.
+      expect(buildWorkerReport(w, [1])).toEqual(buildWorkerReport(full.get(w.workerID)!, [1]));
+    }
+    expect(some[0].endTime).toEqual(new Date('2030-05-06T08:00:00.500Z'));
+    expect(some[1].workAttributes).toEqual({ a: 'ü"' });
+    await db.sql.run('DELETE FROM work_table WHERE workerID = 7');
   });
 
   it('insertRows stores exactly what one-row INSERTs store (sqlite: one JSON parameter per batch)', async () => {

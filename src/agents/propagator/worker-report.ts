@@ -7,7 +7,19 @@ function text(v: Json | undefined): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-export function buildWorkerReport(w: WorkerRow, pandaIDs: readonly number[]): WorkerReport {
+/**
+ * The worker columns a report is built from: all the propagator reads of a
+ * worker (see loadWorkerColumns), about half of a row's columns and 3 of its
+ * 10 timestamps.
+ */
+export const REPORT_WORKER_COLUMNS = [
+  'workerID', 'batchID', 'queueName', 'status', 'computingSite', 'nCore', 'nodeID', 'submitTime', 'startTime', 'endTime', 'jobType',
+  'resourceType', 'nativeExitCode', 'nativeStatus', 'errorCode', 'errorDiag', 'diagMessage', 'nJobs', 'computingElement', 'syncLevel',
+  'submissionHost', 'harvesterHost', 'minRamCount', 'workAttributes',
+] as const;
+export type ReportedWorker = Pick<WorkerRow, (typeof REPORT_WORKER_COLUMNS)[number]>;
+
+export function buildWorkerReport(w: ReportedWorker, pandaIDs: readonly number[]): WorkerReport {
   const attrs = w.workAttributes ?? {};
   return {
     workerID: w.workerID,

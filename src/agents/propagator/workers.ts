@@ -7,11 +7,11 @@
  */
 import { claimWorkersToPropagate, markWorkersPropagated } from '../../db/claim';
 import { jobsOfWorkers } from '../../db/repo/relations';
-import { loadWorkers, type WorkerRow } from '../../db/repo/workers';
+import { loadWorkerColumns } from '../../db/repo/workers';
 import { FINAL_WORKER_STATUSES } from '../../plugins/types';
 import type { AgentContext } from '../agent';
 import { retriggerUnsentWorkers } from './queries';
-import { buildWorkerReport } from './worker-report';
+import { buildWorkerReport, REPORT_WORKER_COLUMNS, type ReportedWorker } from './worker-report';
 
 export interface WorkerStepCounts {
   claimed: number;
@@ -24,7 +24,7 @@ export interface WorkerStepCounts {
   pending: number;
 }
 
-const isFinal = (w: WorkerRow): boolean => (FINAL_WORKER_STATUSES as readonly string[]).includes(w.status);
+const isFinal = (w: ReportedWorker): boolean => (FINAL_WORKER_STATUSES as readonly string[]).includes(w.status);
 
 export async function propagateWorkers(ctx: AgentContext): Promise<WorkerStepCounts> {
   const counts: WorkerStepCounts = { claimed: 0, sent: 0, finalized: 0, rejected: 0, pending: 0 };
@@ -35,7 +35,8 @@ export async function propagateWorkers(ctx: AgentContext): Promise<WorkerStepCou
   if (claim.rows.length === 0) return counts;
 
   // A `pending` row is not submitted yet: PanDA hears of it once it is (the submitter triggers it then).
-  const workers = (await loadWorkers(sql, claim.rows.map((r) => r.workerID))).filter((w) => w.status !== 'pending');
+  // Only the columns a report uses: about half of a worker row, no workParams.
+  const workers = (await loadWorkerColumns(sql, claim.rows.map((r) => r.workerID), REPORT_WORKER_COLUMNS)).filter((w) => w.status !== 'pending');
   const jobs = await jobsOfWorkers(sql, workers.map((w) => w.workerID));
   const finalIDs: number[] = [];
   const unsentIDs: number[] = [];

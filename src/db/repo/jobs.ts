@@ -3,7 +3,7 @@ import { EVENT_COLUMNS, FILE_COLUMNS, JOB_COLUMNS, type JobColumn } from '../col
 import { noIndex, type SqlExecutor, type SqlParam } from '../sql';
 import { EVENT_CODEC, FILE_CODEC, JOB_CODEC } from './codec';
 import { idSet } from '../claim/engine';
-import { chunks, insertRows, placeholders, selectDecodedIn } from './sql-util';
+import { chunks, insertRows, loadColumnsByKey, placeholders, selectDecodedIn } from './sql-util';
 
 /** A job row as stored, decoded (lock columns included). */
 export type JobRow = JobSpec & {
@@ -63,21 +63,11 @@ export async function loadJobs(sql: SqlExecutor, pandaIDs: readonly number[], op
   return pandaIDs.map((id) => byId.get(id)).filter((j): j is JobRow => j !== undefined);
 }
 
-/**
- * Only `columns` of jobs by PandaID (no files), in the order asked. For agents
- * that read a few columns of many rows every cycle (the propagator's report,
- * the monitor's status derivation): a job row is ~40 columns, 9 of them
- * timestamps that each decode to a Date, and the unused ones would be built as
- * JSON by sqlite, parsed and decoded for nothing.
- */
-export async function loadJobColumns<K extends JobColumn>(
+/** Only `columns` of jobs by PandaID (no files), in the order asked: see loadColumnsByKey. */
+export function loadJobColumns<K extends JobColumn>(
   sql: SqlExecutor, pandaIDs: readonly number[], columns: readonly K[],
 ): Promise<Array<Pick<JobRow, K | 'PandaID'>>> {
-  if (pandaIDs.length === 0) return [];
-  const cols: ReadonlyArray<K | 'PandaID'> = columns.includes('PandaID' as K) ? columns : ['PandaID', ...columns];
-  const byId = new Map<number, Pick<JobRow, K | 'PandaID'>>();
-  for (const job of await selectDecodedIn<Pick<JobRow, K | 'PandaID'>>(sql, JOB_CODEC, cols, 'PandaID', pandaIDs)) byId.set(job.PandaID, job);
-  return pandaIDs.map((id) => byId.get(id)).filter((j): j is Pick<JobRow, K | 'PandaID'> => j !== undefined);
+  return loadColumnsByKey<Pick<JobRow, K | 'PandaID'>>(sql, JOB_CODEC, 'PandaID', pandaIDs, columns);
 }
 
 /** What the job fetcher inserts: the job columns plus its files (fileID assigned by the DB). */

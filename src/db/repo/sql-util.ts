@@ -134,6 +134,28 @@ export async function selectDecodedIn<T>(
 }
 
 /**
+ * Only `columns` of rows by primary key, decoded, in the order asked (ids not
+ * found are left out); the primary key is always read. For agents that read a
+ * few columns of many rows every cycle: a job or worker row is ~40 columns, a
+ * third of them timestamps that each decode to a Date, and the unused ones
+ * would be built as JSON by sqlite, parsed and decoded for nothing.
+ */
+export async function loadColumnsByKey<T extends Record<string, unknown>>(
+  sql: SqlExecutor, c: TableCodec, pk: string, ids: readonly number[], columns: readonly string[],
+): Promise<T[]> {
+  if (ids.length === 0) return [];
+  const cols = columns.includes(pk) ? columns : [pk, ...columns];
+  const byId = new Map<unknown, T>();
+  for (const row of await selectDecodedIn<T>(sql, c, cols, pk, ids)) byId.set(row[pk], row);
+  const out: T[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (row !== undefined) out.push(row);
+  }
+  return out;
+}
+
+/**
  * Multi-row INSERT of objects sharing one column set (the union of their keys,
  * missing values NULL), in chunks so the parameter count stays bounded.
  */

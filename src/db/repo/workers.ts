@@ -1,9 +1,9 @@
 import type { WorkerSpec } from '../../plugins/types';
 import type { SqlExecutor } from '../sql';
-import { WORK_COLUMNS } from '../columns';
+import { WORK_COLUMNS, type WorkColumn } from '../columns';
 import { WORK_CODEC } from './codec';
 import { idSet } from '../claim/engine';
-import { chunks, insertRows, placeholders, selectDecodedIn } from './sql-util';
+import { chunks, insertRows, loadColumnsByKey, placeholders, selectDecodedIn } from './sql-util';
 
 /** A worker row as stored, decoded. */
 export type WorkerRow = WorkerSpec & {
@@ -22,6 +22,13 @@ export async function loadWorkers(sql: SqlExecutor, workerIDs: readonly number[]
   const byId = new Map<number, WorkerRow>();
   for (const w of await selectDecodedIn<WorkerRow>(sql, WORK_CODEC, WORK_COLUMNS, 'workerID', workerIDs)) byId.set(w.workerID, w);
   return workerIDs.map((id) => byId.get(id)).filter((w): w is WorkerRow => w !== undefined);
+}
+
+/** Only `columns` of workers by workerID, in the order asked: see loadColumnsByKey. */
+export function loadWorkerColumns<K extends WorkColumn & keyof WorkerRow>(
+  sql: SqlExecutor, workerIDs: readonly number[], columns: readonly K[],
+): Promise<Array<Pick<WorkerRow, K | 'workerID'>>> {
+  return loadColumnsByKey<Pick<WorkerRow, K | 'workerID'>>(sql, WORK_CODEC, 'workerID', workerIDs, columns);
 }
 
 /** Inserts worker rows (the submitter inserts them as `pending` before the plugin call). */
