@@ -45,6 +45,8 @@ export interface SeedStagingJob {
   auxInput?: number | null;
   jobParams?: JsonObject;
   jobParamsExtForLog?: JsonObject;
+  /** The job's zip size (MB) for the zip pass; unset = the queue's or 0. */
+  zipPerMB?: number;
   files: SeedFile[];
 }
 
@@ -63,6 +65,7 @@ export async function seedStagingJobs(env: AgentTestEnv, jobs: readonly SeedStag
     auxInput: j.auxInput ?? null,
     jobParams: j.jobParams ?? { PandaID: j.PandaID },
     ...(j.jobParamsExtForLog ? { jobParamsExtForLog: j.jobParamsExtForLog } : {}),
+    ...(j.zipPerMB !== undefined ? { zipPerMB: j.zipPerMB } : {}),
     files: j.files.map((f) => ({
       lfn: f.lfn,
       status: f.status,

@@ -148,6 +148,25 @@ describe('stager: zipping', () => {
     expect(Object.keys(JSON.parse((await jobRow(env, 12)).outputFilesToReport ?? '{}')).sort()).toEqual(['p1.root', 'p2.root']);
   });
 
+  it('the zip pass groups each job\'s pending outputs by that job\'s zipPerMB, never mixing jobs', async () => {
+    const MB = 1024 * 1024;
+    const pending = (tag: string) => [1, 2].map((n) => ({ lfn: `${tag}.${n}.root`, status: 'pending' as const, fileType: 'output' as const, fsize: 2 * MB }));
+    await seedStagingJobs(env, [
+      { PandaID: 15, queue: 'Q_ZIP', status: 'finished', subStatus: 'to_transfer', hasOutFile: 2, zipPerMB: 1, files: pending('j15') },
+      { PandaID: 16, queue: 'Q_ZIP', status: 'finished', subStatus: 'to_transfer', hasOutFile: 2, files: pending('j16') },
+    ]);
+    expect(await cycle('Q_ZIP')).toMatchObject({ zip_claimed: 2, zip_done: 2 });
+    for (const [id, nZips] of [[15, 2], [16, 1]] as const) {
+      const files = await filesOf(env, id);
+      const zips = files.filter((f) => f.fileType === 'zip_output');
+      expect(zips).toHaveLength(nZips);
+      const members = files.filter((f) => f.fileType === 'output');
+      expect(members.map((f) => f.status)).toEqual(['zipped', 'zipped']);
+      // Every member's zip is one of its own job's zips.
+      for (const f of members) expect(zips.map((z) => z.fileID)).toContain(f.zipFileID);
+    }
+  });
+
   it('with usePostZipping: async zip → post_zipping → post-zip → defined', async () => {
     const e = postZipEnv;
     await seedStagingJobs(e, [{

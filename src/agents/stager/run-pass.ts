@@ -1,5 +1,5 @@
 import { claimJobsToStageOut } from '../../db/claim/jobs-to-stage-out';
-import { loadJobs, type JobRow } from '../../db/repo/jobs';
+import { loadJobColumns, loadJobs, type JobRow } from '../../db/repo/jobs';
 import { loadZipMembers } from '../../db/repo/stage-out';
 import type { FileSpec, FileStatus, FileUpdate } from '../../plugins/types';
 import type { AgentContext, CycleResult } from '../agent';
@@ -55,7 +55,8 @@ function prefixed(spec: PassSpec, counts: Record<string, number>): CycleResult {
  */
 async function loadPassJobs(ctx: AgentContext, spec: PassSpec, ids: number[], now: Date): Promise<JobRow[]> {
   if (spec.pass === 'zip') {
-    const made = await groupPendingOutputs(ctx.db.sql, ctx.owner, await loadJobs(ctx.db.sql, ids, { files: false, slim: true }), now);
+    // Grouping needs only each job's zipPerMB, not the job.
+    const made = await groupPendingOutputs(ctx.db.sql, ctx.owner, await loadJobColumns(ctx.db.sql, ids, ['zipPerMB']), now);
     if (made) ctx.log.debug({ zips: made }, 'pending outputs grouped into zip files');
   }
   const jobs = await loadJobs(ctx.db.sql, ids, { fileStatuses: spec.fileStatuses });

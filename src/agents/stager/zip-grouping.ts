@@ -1,3 +1,4 @@
+import { appendTo } from '../../collections';
 import { heldJobStates } from '../../db/claim/job-relock';
 import { createZipFile, pendingOutputFiles } from '../../db/repo/stage-out';
 import type { SqlExecutor } from '../../db/sql';
@@ -38,12 +39,14 @@ export async function groupPendingOutputs(sql: SqlExecutor, owner: string, jobs:
   if (jobs.length === 0) return 0;
   return sql.transaction(async (tx) => {
     const held = await heldJobStates(tx, 'stager', owner, jobs.map((j) => j.PandaID));
-    const pending = await pendingOutputFiles(tx, [...held.keys()]);
+    const pendingByJob = new Map<number, FileSpec[]>();
+    // Grouped once (in the read's order): a filter per job was quadratic in the batch.
+    for (const f of await pendingOutputFiles(tx, [...held.keys()])) appendTo(pendingByJob, f.PandaID, f);
     let made = 0;
     for (const job of jobs) {
       const state = held.get(job.PandaID);
-      const files = pending.filter((f) => f.PandaID === job.PandaID);
-      if (!state || files.length === 0) continue;
+      const files = pendingByJob.get(job.PandaID);
+      if (!state || !files) continue;
       for (const group of groupForZips(files, job.zipPerMB ?? 0, state.subStatus === 'to_transfer')) {
         await createZipFile(tx, group, now);
         made += 1;
